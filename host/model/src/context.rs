@@ -1,0 +1,1 @@
+//! Build context scans.

@@ -1,0 +1,1 @@
+//! Dockerfile parser with positions.

@@ -1,0 +1,1 @@
+//! Byte and duration units parsed as Docker parses them.

@@ -1,0 +1,1 @@
+//! Plimsoll runtime (being written).
