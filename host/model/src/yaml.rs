@@ -44,10 +44,9 @@ impl Node {
         let mut node = self;
         for key in path {
             let next = match &node.value {
-                Value::Map(entries) => entries
-                    .iter()
-                    .find(|(k, _)| matches!(&k.value, Value::Scalar(s) if s == key))
-                    .map(|(_, v)| v),
+                Value::Map(entries) => {
+                    entries.iter().find(|(k, _)| matches!(&k.value, Value::Scalar(s) if s == key)).map(|(_, v)| v)
+                }
                 Value::Seq(items) => key.parse::<usize>().ok().and_then(|i| items.get(i)),
                 _ => None,
             };
