@@ -12,6 +12,7 @@ pub mod context;
 pub mod diagnostic;
 pub mod dockerfile;
 pub mod dockerignore;
+pub mod image;
 pub mod link;
 pub mod model;
 pub mod project;

@@ -1,1 +1,0 @@
-//! Dockerfile parser with positions.
