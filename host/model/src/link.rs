@@ -1,18 +1,223 @@
 //! Links services that build to their Dockerfiles and contexts, and computes effective values.
+//!
+//! [`link`] runs after the compose loader: for each service's `build` it resolves the Dockerfile
+//! as Compose does (relative to the context; an absolute path stays), parses each distinct
+//! (Dockerfile, build args) pair once into `model.dockerfiles` with its spans, scans each distinct
+//! context (and ignore file) once into `model.contexts`, picks the target stage, and computes every
+//! service's [`Effective`] values with their origin (compose over image). [`load_standalone`]
+//! makes a project of one Dockerfile. Problems are located diagnostics; nothing here panics or
+//! stops the run.
 
-use crate::project::LoadedProject;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
-/// Link every service that builds to its Dockerfile and context (placeholder).
-pub fn link(_project: &mut LoadedProject) {}
+use crate::context::{self, ScanLimits};
+use crate::diagnostic::{Diagnostic, Location};
+use crate::dockerfile::{self, ImageConfig};
+use crate::model::{Effective, Healthcheck, KeyValue, Origin, Service};
+use crate::project::{DockerfileSource, LoadOptions, LoadedProject};
 
-/// Load a standalone Dockerfile as a project (placeholder until the Dockerfile loader lands).
-pub fn load_standalone(dockerfile: &std::path::Path, _options: &crate::project::LoadOptions) -> LoadedProject {
-    LoadedProject {
-        primary_file: Some(dockerfile.to_path_buf()),
-        diagnostics: vec![crate::diagnostic::Diagnostic::error(
-            Some(crate::diagnostic::Location::start_of(dockerfile)),
-            "standalone Dockerfiles are not supported yet",
-        )],
-        ..LoadedProject::default()
+/// A parsed Dockerfile is shared by services with the same file and the same build args.
+type DockerfileKey = (PathBuf, Vec<(String, Option<String>)>);
+
+/// Link every service that builds to its Dockerfile and context, and compute effective values.
+pub fn link(project: &mut LoadedProject) {
+    let limits = ScanLimits::default();
+    let dir = project.directory.clone();
+    let mut dockerfiles: HashMap<DockerfileKey, Option<u32>> = HashMap::new();
+    let mut contexts: HashMap<(String, Option<PathBuf>), u32> = HashMap::new();
+    for i in 0..project.model.services.len() {
+        let name = project.model.services[i].name.clone();
+        let Some(mut build) = project.model.services[i].build.clone() else {
+            let service = &mut project.model.services[i];
+            service.effective = effective(service, None);
+            continue;
+        };
+        let locate = |project: &LoadedProject, key: &[&str]| -> Option<Location> {
+            let mut path = vec!["services".to_string(), name.clone(), "build".to_string()];
+            path.extend(key.iter().map(|k| k.to_string()));
+            project.compose.as_ref().map(|n| n.nearest(&path).location())
+        };
+        let at = locate(project, &[]);
+        let mut config = None;
+        if context::is_url(&build.context) {
+            let key = (build.context.clone(), None);
+            let index = *contexts.entry(key).or_insert_with(|| {
+                let (ctx, diags) = context::load_context(&build.context, &dir, None, &dir, &limits, at.clone());
+                project.diagnostics.extend(diags);
+                project.model.contexts.push(ctx);
+                (project.model.contexts.len() - 1) as u32
+            });
+            build.context_index = Some(index);
+        } else {
+            let context_dir = context::normalize(&dir.join(&build.context));
+            let written = build.dockerfile.clone().unwrap_or_else(|| "Dockerfile".to_string());
+            let df_path = context::normalize(&context_dir.join(&written));
+            let ignore = context::find_dockerignore(&context_dir, Some(&df_path));
+            let key = (context_dir.to_string_lossy().into_owned(), ignore);
+            let index = *contexts.entry(key).or_insert_with(|| {
+                let (ctx, diags) =
+                    context::load_context(&build.context, &context_dir, Some(&df_path), &dir, &limits, at.clone());
+                project.diagnostics.extend(diags);
+                project.model.contexts.push(ctx);
+                (project.model.contexts.len() - 1) as u32
+            });
+            build.context_index = Some(index);
+
+            let mut args: Vec<(String, Option<String>)> =
+                build.args.iter().map(|kv| (kv.name.clone(), kv.value.clone())).collect();
+            args.sort();
+            let df_index = *dockerfiles.entry((df_path.clone(), args)).or_insert_with(|| {
+                let rel = context::relative_path(&df_path, &dir);
+                match dockerfile::parse_file(&df_path, &build.args) {
+                    Ok(parsed) => {
+                        let mut df = parsed.dockerfile;
+                        df.path = rel;
+                        project.diagnostics.extend(parsed.diagnostics);
+                        project.model.dockerfiles.push(df);
+                        project.dockerfiles.push(DockerfileSource { file: df_path.clone(), spans: parsed.spans });
+                        Some((project.model.dockerfiles.len() - 1) as u32)
+                    }
+                    Err(e) => {
+                        let message = if e.kind() == std::io::ErrorKind::NotFound {
+                            format!("dockerfile `{rel}` of service `{name}` does not exist")
+                        } else {
+                            format!("cannot read dockerfile `{rel}` of service `{name}`: {e}")
+                        };
+                        project.diagnostics.push(Diagnostic::warning(at.clone(), message));
+                        None
+                    }
+                }
+            });
+            build.dockerfile_index = df_index;
+            if let Some(d) = df_index {
+                let df = &project.model.dockerfiles[d as usize];
+                build.target_stage = dockerfile::target_stage(df, build.target.as_deref());
+                match (build.target_stage, &build.target) {
+                    (Some(stage), _) => config = Some(dockerfile::image_config(df, stage)),
+                    (None, Some(target)) => {
+                        let message =
+                            format!("service `{name}` targets stage `{target}`, which `{}` does not define", df.path);
+                        let at = locate(project, &["target"]);
+                        project.diagnostics.push(Diagnostic::error(at, message));
+                    }
+                    (None, None) => {}
+                }
+            }
+        }
+        let service = &mut project.model.services[i];
+        service.build = Some(build);
+        service.effective = effective(service, config.as_ref());
     }
+}
+
+/// A service's effective values: the compose file over the image built from its Dockerfile.
+pub fn effective(service: &Service, image: Option<&ImageConfig>) -> Effective {
+    let mut e = Effective::default();
+    let from = |compose: bool, image: bool| {
+        if compose {
+            Origin::Compose
+        } else if image {
+            Origin::Image
+        } else {
+            Origin::Unset
+        }
+    };
+    let image_hc = image.and_then(|c| c.healthcheck.clone());
+    (e.healthcheck, e.healthcheck_origin) = match (&service.healthcheck, image_hc) {
+        (Some(c), Some(i)) if c.test.is_empty() && !c.disabled => (Some(merge_healthcheck(c, &i)), Origin::Compose),
+        (Some(c), _) => (Some(c.clone()), Origin::Compose),
+        (None, Some(i)) => (Some(i), Origin::Image),
+        (None, None) => (None, Origin::Unset),
+    };
+    let image_user = image.and_then(|c| c.user.clone());
+    e.user_origin = from(service.user.is_some(), image_user.is_some());
+    e.user = service.user.clone().or(image_user);
+
+    let image_ep = image.and_then(|c| c.entrypoint.clone());
+    e.entrypoint_origin = from(service.entrypoint.is_some(), image_ep.is_some());
+    e.entrypoint = service.entrypoint.clone().or(image_ep);
+    // Overriding the entrypoint clears the image's command, as `docker run --entrypoint` does.
+    let image_cmd = if service.entrypoint.is_some() { None } else { image.and_then(|c| c.cmd.clone()) };
+    e.command_origin = from(service.command.is_some(), image_cmd.is_some());
+    e.command = service.command.clone().or(image_cmd);
+
+    if let Some(c) = image {
+        e.exposed_ports = c.exposed.clone();
+        e.environment = c.env.clone();
+    }
+    for p in &service.expose {
+        if !e.exposed_ports.contains(p) {
+            e.exposed_ports.push(p.clone());
+        }
+    }
+    for kv in &service.environment {
+        e.environment.retain(|x| x.name != kv.name);
+        e.environment.push(KeyValue { name: kv.name.clone(), value: kv.value.clone() });
+    }
+    e
+}
+
+/// A compose healthcheck that sets only timings keeps the image's test.
+fn merge_healthcheck(compose: &Healthcheck, image: &Healthcheck) -> Healthcheck {
+    Healthcheck {
+        test: image.test.clone(),
+        disabled: image.disabled,
+        interval: compose.interval.or(image.interval),
+        timeout: compose.timeout.or(image.timeout),
+        start_period: compose.start_period.or(image.start_period),
+        start_interval: compose.start_interval.or(image.start_interval),
+        retries: compose.retries.or(image.retries),
+    }
+}
+
+/// A project made of one Dockerfile: no services, the Dockerfile is `model.dockerfiles[0]` and its
+/// directory is the context `model.contexts[0]`.
+pub fn load_standalone(dockerfile: &Path, options: &LoadOptions) -> LoadedProject {
+    let directory = match dockerfile.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let directory = options.project_directory.clone().unwrap_or(directory);
+    let mut project = LoadedProject {
+        directory: directory.clone(),
+        primary_file: Some(dockerfile.to_path_buf()),
+        ..Default::default()
+    };
+    project.model.name = options.project_name.clone().unwrap_or_else(|| project_name(&directory));
+    project.model.extensions = "{}".to_string();
+    let rel = context::relative_path(dockerfile, &directory);
+    match dockerfile::parse_file(dockerfile, &[]) {
+        Ok(parsed) => {
+            let mut df = parsed.dockerfile;
+            df.path = rel;
+            project.diagnostics.extend(parsed.diagnostics);
+            project.model.dockerfiles.push(df);
+            project.dockerfiles.push(DockerfileSource { file: dockerfile.to_path_buf(), spans: parsed.spans });
+        }
+        Err(e) => {
+            project.diagnostics.push(Diagnostic::error(
+                Some(Location::start_of(dockerfile)),
+                format!("cannot read dockerfile `{rel}`: {e}"),
+            ));
+            return project;
+        }
+    }
+    let context_dir = dockerfile.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    let context_dir = if context_dir.as_os_str().is_empty() { PathBuf::from(".") } else { context_dir };
+    let (ctx, diags) =
+        context::load_context(".", &context_dir, Some(dockerfile), &directory, &ScanLimits::default(), None);
+    project.diagnostics.extend(diags);
+    project.model.contexts.push(ctx);
+    project
+}
+
+/// A compose-style project name from a directory: lowercase letters, digits, `-` and `_`.
+fn project_name(dir: &Path) -> String {
+    let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let base = abs.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name: String =
+        base.to_lowercase().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    let name = name.trim_start_matches(['-', '_']).to_string();
+    if name.is_empty() { "default".to_string() } else { name }
 }
