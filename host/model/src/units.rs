@@ -3,10 +3,9 @@
 //! [`parse_bytes`] follows go-units `RAMInBytes` (binary multiples whatever the suffix says),
 //! [`parse_duration_ms`] follows Go's `time.ParseDuration` (which compose-go uses for every
 //! duration), and [`parse_image_ref`] follows the reference grammar of `distribution/reference`
-//! closely enough to split a reference into registry, repository, tag and digest. These are pure
+//! closely enough to split a reference into registry, repository, tag and digest (re-exported
+//! from [`crate::image`] so there is one implementation). These are pure
 //! functions shared by the compose and Dockerfile loaders; they never panic.
-
-use crate::model::ImageRef;
 
 /// Parse a byte size like Docker's go-units `RAMInBytes`: `512m`, `1.5G`, `2gb`, `1GiB`, `10 k`, `1024`.
 ///
@@ -106,34 +105,8 @@ pub fn parse_duration_ms(s: &str) -> Result<u64, String> {
     Ok((total_ns as u64) / 1_000_000)
 }
 
-/// Split an image reference into registry, repository, tag and digest with Docker's rules.
-///
-/// The first path component is a registry when it contains `.` or `:` or is `localhost` (and the
-/// reference has more than one component); `registry` is `None` otherwise (Docker Hub, implied).
-/// The tag follows the last `:` of the last path component; the digest follows `@`. The
-/// repository is kept as written (`postgres`, not `library/postgres`).
-pub fn parse_image_ref(raw: &str) -> ImageRef {
-    let trimmed = raw.trim();
-    let (name_tag, digest) = match trimmed.split_once('@') {
-        Some((n, d)) => (n, Some(d.to_owned())),
-        None => (trimmed, None),
-    };
-    let (registry, path) = match name_tag.split_once('/') {
-        Some((first, rest)) if first.contains('.') || first.contains(':') || first == "localhost" => {
-            (Some(first.to_owned()), rest)
-        }
-        _ => (None, name_tag),
-    };
-    let last_slash = path.rfind('/').map_or(0, |i| i + 1);
-    let (repository, tag) = match path[last_slash..].rfind(':') {
-        Some(i) => {
-            let at = last_slash + i;
-            (path[..at].to_owned(), Some(path[at + 1..].to_owned()))
-        }
-        None => (path.to_owned(), None),
-    };
-    ImageRef { raw: raw.to_owned(), registry, repository, tag: tag.filter(|t| !t.is_empty()), digest }
-}
+/// Split an image reference into registry, repository, tag and digest (one implementation, in [`crate::image`]).
+pub use crate::image::parse_image_ref;
 
 #[cfg(test)]
 mod tests {

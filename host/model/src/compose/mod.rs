@@ -113,6 +113,7 @@ pub fn load_project(paths: &[PathBuf], options: &LoadOptions) -> LoadedProject {
     model.files = files.iter().map(|f| relative_to(&absolute(f), &abs_dir)).collect();
     model.profiles = profiles;
 
+    sort_diagnostics(&mut diagnostics);
     LoadedProject {
         directory: abs_dir,
         model,
@@ -147,6 +148,16 @@ pub fn load_from_texts(texts: &[(PathBuf, String)], project_dir: &Path, env: &En
         primary_file: Some(file),
         diagnostics,
     }
+}
+
+/// Sort diagnostics by file, line and column (stable: same-place diagnostics keep their order).
+fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| match (&a.location, &b.location) {
+        (Some(x), Some(y)) => x.cmp(y),
+        (None, Some(_)) => std::cmp::Ordering::Less,
+        (Some(_), None) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
 }
 
 /// Whether a file name looks like a Dockerfile (`Dockerfile`, `*.Dockerfile`, `Dockerfile.*`).
@@ -275,7 +286,11 @@ impl Loader<'_> {
                 self.error(&doc, format!("a compose file must be a mapping, found {}", doc.kind_name()));
                 continue;
             }
-            merged = merge::merge(merged, doc, &mut Vec::new());
+            // Documents of one file merge in order; a lone document keeps its tags for the file merge.
+            merged = match merged {
+                None => Some(doc),
+                Some(m) => merge::merge(Some(m), doc, &mut Vec::new()),
+            };
         }
         let mut doc =
             merged.unwrap_or_else(|| Node::new(Value::Map(Vec::new()), std::sync::Arc::new(file.to_path_buf()), 1, 1));
