@@ -194,7 +194,7 @@ pub fn lex(text: &str, file: &Path, diagnostics: &mut Vec<Diagnostic>) -> Lexed 
 /// Heredoc markers (`<<EOF`, `<<-EOF`, `<<"EOF"`, `3<<EOF`) in an instruction's arguments, in
 /// order, with whether leading tabs are stripped. JSON (exec) form has none.
 fn heredoc_markers(rest: &str, escape: char) -> Vec<(String, bool)> {
-    if parse_json_array(rest).is_some() {
+    if !rest.contains("<<") || parse_json_array(rest).is_some() {
         return Vec::new();
     }
     let (_, after_flags) = extract_flags(rest, escape);
