@@ -2,6 +2,9 @@
 //!
 //! Run with `cargo bench -p plimsoll-model --bench dockerfile`; numbers go in `bench/README.md`.
 
+// `criterion_group!` generates an undocumented public function.
+#![allow(missing_docs)]
+
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
