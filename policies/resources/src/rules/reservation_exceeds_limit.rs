@@ -1,0 +1,103 @@
+//! `resources/reservation-exceeds-limit`: a memory or CPU reservation above the limit.
+
+use plimsoll_sdk::model::{Project, Service};
+use plimsoll_sdk::units::{format_bytes, format_cpus};
+use plimsoll_sdk::{Report, subject};
+
+use crate::Settings;
+
+plimsoll_sdk::declare_rule! {
+    /// ## What it does
+    /// Flags services whose memory or CPU reservation is larger than their limit.
+    ///
+    /// ## Why is this bad?
+    /// A reservation is what the scheduler sets aside; a limit is the most the container may use.
+    /// A reservation above the limit can never be used: the host sets aside memory or CPU that the
+    /// container is not allowed to touch, and the budget of the host is planned on a number that
+    /// cannot happen. It is almost always a typo or two values swapped.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   api:
+    ///     deploy:
+    ///       resources:
+    ///         limits: { memory: 512M }
+    ///         reservations: { memory: 1G }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// services:
+    ///   api:
+    ///     deploy:
+    ///       resources:
+    ///         limits: { memory: 1G }
+    ///         reservations: { memory: 512M }
+    /// ```
+    ///
+    /// ## Settings
+    /// None.
+    ///
+    /// ## References
+    /// - [Compose deploy specification: resources](https://docs.docker.com/reference/compose-file/deploy/#resources)
+    pub static RULE = {
+        id: "reservation-exceeds-limit",
+        severity: High,
+        category: "resources",
+        summary: "memory or CPU reservation is larger than the limit",
+    }
+}
+
+/// Report reservations above limits, for memory and for CPUs.
+pub fn check(project: &Project, _settings: &Settings, report: &mut Report) {
+    for service in &project.services {
+        let res = &service.resources;
+        if let (Some(reservation), Some(limit)) = (res.memory_reservation, res.memory_limit)
+            && reservation > limit
+        {
+            let key = memory_reservation_key(service);
+            report
+                .add(
+                    &RULE,
+                    subject::service(&service.name, key),
+                    format!(
+                        "service `{}` reserves {} of memory but its limit is {}",
+                        service.name,
+                        format_bytes(reservation),
+                        format_bytes(limit)
+                    ),
+                )
+                .related(subject::service(&service.name, memory_limit_key(service)))
+                .help("lower the memory reservation to at most the limit, or raise the limit");
+        }
+        if let (Some(reservation), Some(limit)) = (res.cpu_reservation, res.cpu_limit)
+            && reservation > limit
+        {
+            report
+                .add(
+                    &RULE,
+                    subject::service(&service.name, &["deploy", "resources", "reservations", "cpus"]),
+                    format!(
+                        "service `{}` reserves {} CPUs but its limit is {}",
+                        service.name,
+                        format_cpus(reservation),
+                        format_cpus(limit)
+                    ),
+                )
+                .help("lower `deploy.resources.reservations.cpus` to at most the limit, or raise the limit");
+        }
+    }
+}
+
+fn memory_reservation_key(service: &Service) -> &'static [&'static str] {
+    if service.resources.reservations.memory.is_some() {
+        &["deploy", "resources", "reservations", "memory"]
+    } else {
+        &["mem_reservation"]
+    }
+}
+
+fn memory_limit_key(service: &Service) -> &'static [&'static str] {
+    if service.resources.limits.memory.is_some() { &["deploy", "resources", "limits", "memory"] } else { &["mem_limit"] }
+}

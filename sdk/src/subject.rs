@@ -1,0 +1,31 @@
+//! Building subjects: where a finding points in the model.
+
+use crate::{InstructionRef, Subject};
+
+/// A key path in the merged compose document (`["services", "redis", "mem_limit"]`).
+pub fn compose<I, S>(path: I) -> Subject
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    Subject::Compose(path.into_iter().map(Into::into).collect())
+}
+
+/// A key below a service: `service("redis", &["deploy", "resources"])`.
+pub fn service(name: &str, path: &[&str]) -> Subject {
+    let mut full = Vec::with_capacity(path.len() + 2);
+    full.push("services".to_string());
+    full.push(name.to_string());
+    full.extend(path.iter().map(|p| p.to_string()));
+    Subject::Compose(full)
+}
+
+/// An instruction of a Dockerfile.
+pub fn instruction(dockerfile: u32, instruction: u32) -> Subject {
+    Subject::Instruction(InstructionRef { dockerfile, instruction })
+}
+
+/// A file relative to the project directory.
+pub fn file(path: impl Into<String>) -> Subject {
+    Subject::File(path.into())
+}
