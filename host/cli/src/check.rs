@@ -1,0 +1,559 @@
+//! The check pipeline: load each project, evaluate every pack on it in the sandbox, locate and
+//! filter the findings, and decide.
+//!
+//! Policies answer with subjects; only this module turns them into files, lines and columns (via the
+//! project's source map), applies the configuration (rules off, severity overrides), computes
+//! fingerprints, and derives the decision, the score and the exit code.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use plimsoll_model::model::Subject;
+use plimsoll_model::{LoadOptions, LoadedProject, Location};
+use plimsoll_runtime::{
+    ComponentCache, EvalError, Limits, Pack, PreparedProject, Runtime, RuntimeOptions, Severity,
+};
+use rayon::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::builtin::BUILTIN_PACKS;
+use crate::config;
+
+/// What to check and how.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// Compose files, directories or Dockerfiles; each is a project.
+    pub paths: Vec<PathBuf>,
+    /// `-f` files: together, one project.
+    pub files: Vec<PathBuf>,
+    /// `--project-directory`.
+    pub project_directory: Option<PathBuf>,
+    /// `--profile`.
+    pub profiles: Vec<String>,
+    /// `--env-file`.
+    pub env_files: Vec<PathBuf>,
+    /// `--config`: used for every project instead of discovery.
+    pub config: Option<PathBuf>,
+}
+
+/// A place in a file, for output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Position {
+    /// File path as shown to the user (relative to the working directory when below it).
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+}
+
+/// A located finding, as reported.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// `<pack>/<rule>`.
+    pub rule: String,
+    /// Pack id.
+    pub pack: String,
+    /// Severity after configuration.
+    pub severity: Severity,
+    /// Rule category.
+    pub category: String,
+    /// Message.
+    pub message: String,
+    /// What to change.
+    pub help: Option<String>,
+    /// File shown to the user.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+    /// The service the finding belongs to.
+    pub service: Option<String>,
+    /// Other places involved.
+    pub related: Vec<Position>,
+    /// Stable identity across unrelated edits (rule, file, service or stage, subject path).
+    pub fingerprint: String,
+    /// The project the finding belongs to.
+    pub project: String,
+    /// A machine-applicable fix, if the policy offered one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<plimsoll_runtime::Fix>,
+}
+
+/// A load, configuration or evaluation error, as reported.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorEntry {
+    /// `load`, `config` or `evaluation`.
+    pub kind: &'static str,
+    /// The file, when known.
+    pub file: Option<String>,
+    /// The line, when known.
+    pub line: Option<u32>,
+    /// The column, when known.
+    pub column: Option<u32>,
+    /// The pack, for evaluation errors.
+    pub pack: Option<String>,
+    /// The typed evaluation error kind (`timeout`, `memory-limit`, …).
+    pub error: Option<&'static str>,
+    /// Message.
+    pub message: String,
+    /// The project.
+    pub project: String,
+}
+
+impl ErrorEntry {
+    fn at(kind: &'static str, project: &str, location: Option<&Location>, message: String) -> Self {
+        Self {
+            kind,
+            file: location.map(|l| display_path(&l.file)),
+            line: location.map(|l| l.line),
+            column: location.map(|l| l.column),
+            pack: None,
+            error: None,
+            message,
+            project: project.to_string(),
+        }
+    }
+}
+
+/// A warning from loading (unset variables and the like).
+#[derive(Debug, Clone, Serialize)]
+pub struct WarningEntry {
+    /// `file:line:col: message`.
+    pub message: String,
+    /// The project.
+    pub project: String,
+}
+
+/// What one project produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectResult {
+    /// Project name.
+    pub name: String,
+    /// The path it was loaded from.
+    pub path: String,
+    /// Number of services.
+    pub services: usize,
+    /// Located findings, sorted by file, line, rule.
+    pub findings: Vec<Finding>,
+    /// Errors.
+    pub errors: Vec<ErrorEntry>,
+    /// Warnings.
+    pub warnings: Vec<WarningEntry>,
+    /// What policies printed or logged, per pack (shown with `--verbose`).
+    #[serde(skip)]
+    pub outputs: Vec<(String, String)>,
+    /// The loaded project (for source snippets).
+    #[serde(skip)]
+    pub loaded: Option<LoadedProject>,
+    /// `fail-on` of the project's configuration.
+    #[serde(skip)]
+    pub fail_on_threshold: Option<Severity>,
+}
+
+/// `pass`, `warn` or `fail`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    /// Nothing found.
+    Pass,
+    /// Findings below `fail-on`.
+    Warn,
+    /// Findings at or above `fail-on`, or an evaluation error.
+    Fail,
+}
+
+/// Counters for the run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Stats {
+    /// Projects checked.
+    pub projects: usize,
+    /// Services seen.
+    pub services: usize,
+    /// Packs loaded.
+    pub packs: usize,
+    /// Rules available.
+    pub rules: usize,
+    /// Evaluations run.
+    pub evaluations: usize,
+    /// Packs taken from the compiled-component cache.
+    pub cache_hits: usize,
+    /// Wall time of the whole check, in milliseconds.
+    pub duration_ms: u64,
+}
+
+/// The outcome of `plimsoll check`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    /// The gate's decision.
+    pub decision: Decision,
+    /// 0–100, see [`score`].
+    pub score: u32,
+    /// The gate threshold in force (of the first project's configuration).
+    pub fail_on: Severity,
+    /// Findings per severity.
+    pub summary: BTreeMap<Severity, usize>,
+    /// Per project.
+    pub projects: Vec<ProjectResult>,
+    /// Counters.
+    pub stats: Stats,
+}
+
+impl Outcome {
+    /// Every finding of every project.
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.projects.iter().flat_map(|p| p.findings.iter())
+    }
+
+    /// Every error of every project.
+    pub fn errors(&self) -> impl Iterator<Item = &ErrorEntry> {
+        self.projects.iter().flat_map(|p| p.errors.iter())
+    }
+
+    /// The process exit code: 2 for input or configuration errors, 1 for a failed gate, else 0.
+    pub fn exit_code(&self) -> i32 {
+        if self.errors().any(|e| e.kind != "evaluation") {
+            2
+        } else if self.decision == Decision::Fail {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+/// The score: `round(100 × e^(−penalty / 50))`, where the penalty adds 25 per critical finding or
+/// evaluation error, 10 per high, 4 per medium, 1 per low and 0 per info finding.
+///
+/// Every term is non-negative and grows with severity, so more or worse findings never raise it.
+pub fn score<'a>(severities: impl IntoIterator<Item = &'a Severity>, evaluation_errors: usize) -> u32 {
+    let penalty: f64 = severities
+        .into_iter()
+        .map(|s| match s {
+            Severity::Critical => 25.0,
+            Severity::High => 10.0,
+            Severity::Medium => 4.0,
+            Severity::Low => 1.0,
+            Severity::Info => 0.0,
+        })
+        .sum::<f64>()
+        + 25.0 * evaluation_errors as f64;
+    (100.0 * (-penalty / 50.0).exp()).round() as u32
+}
+
+/// The runtime with its packs loaded.
+pub struct Engine {
+    runtime: Runtime,
+    packs: Vec<Pack>,
+}
+
+impl Engine {
+    /// A runtime with the built-in packs; `cache` is the compiled-component cache (`None`: no cache).
+    pub fn new(cache: Option<ComponentCache>) -> Result<Self, String> {
+        let runtime = Runtime::new(RuntimeOptions { cache, ..RuntimeOptions::default() })
+            .map_err(|e| format!("cannot start the policy runtime: {e}"))?;
+        let packs: Result<Vec<Pack>, String> = BUILTIN_PACKS
+            .par_iter()
+            .map(|(id, bytes)| {
+                runtime.load_pack(bytes, &format!("builtin:{id}"), Limits::default()).map_err(|e| e.to_string())
+            })
+            .collect();
+        Ok(Self { runtime, packs: packs? })
+    }
+
+    /// Add a pack from component bytes.
+    pub fn add_pack(&mut self, bytes: &[u8], origin: &str, limits: Limits) -> Result<&Pack, String> {
+        let pack = self.runtime.load_pack(bytes, origin, limits).map_err(|e| e.to_string())?;
+        if self.packs.iter().any(|p| p.info.id == pack.info.id) {
+            return Err(format!("{origin}: a pack with id `{}` is already loaded", pack.info.id));
+        }
+        self.packs.push(pack);
+        Ok(self.packs.last().expect("just pushed"))
+    }
+
+    /// The loaded packs.
+    pub fn packs(&self) -> &[Pack] {
+        &self.packs
+    }
+
+    /// The runtime.
+    pub fn runtime(&self) -> &Runtime {
+        &self.runtime
+    }
+
+    /// Check every project named by `options`.
+    pub fn check(&self, options: &CheckOptions) -> Outcome {
+        let start = Instant::now();
+        let targets: Vec<Vec<PathBuf>> = if !options.files.is_empty() {
+            vec![Vec::new()]
+        } else if options.paths.is_empty() {
+            vec![vec![PathBuf::from(".")]]
+        } else {
+            options.paths.iter().map(|p| vec![p.clone()]).collect()
+        };
+        let projects: Vec<ProjectResult> =
+            targets.par_iter().map(|paths| self.check_project(paths, options)).collect();
+        let fail_on = projects.first().map(ProjectResult::fail_on).unwrap_or(Severity::High);
+        let mut summary: BTreeMap<Severity, usize> = Severity::ALL.iter().map(|s| (*s, 0)).collect();
+        let mut failed = false;
+        let mut any = false;
+        for p in &projects {
+            let threshold = p.fail_on();
+            for f in &p.findings {
+                *summary.entry(f.severity).or_default() += 1;
+                any = true;
+                failed |= f.severity >= threshold;
+            }
+            failed |= p.errors.iter().any(|e| e.kind == "evaluation");
+        }
+        let evaluation_errors = projects.iter().flat_map(|p| &p.errors).filter(|e| e.kind == "evaluation").count();
+        let decision = if failed {
+            Decision::Fail
+        } else if any {
+            Decision::Warn
+        } else {
+            Decision::Pass
+        };
+        let score = score(projects.iter().flat_map(|p| p.findings.iter().map(|f| &f.severity)), evaluation_errors);
+        let stats = Stats {
+            projects: projects.len(),
+            services: projects.iter().map(|p| p.services).sum(),
+            packs: self.packs.len(),
+            rules: self.packs.iter().map(|p| p.info.rules.len()).sum(),
+            evaluations: projects.iter().map(|p| p.outputs.len()).sum(),
+            cache_hits: self.packs.iter().filter(|p| p.cache_hit).count(),
+            duration_ms: duration_ms(start.elapsed()),
+        };
+        Outcome { decision, score, fail_on, summary, projects, stats }
+    }
+
+    fn check_project(&self, paths: &[PathBuf], options: &CheckOptions) -> ProjectResult {
+        let load_options = LoadOptions {
+            files: options.files.clone(),
+            project_directory: options.project_directory.clone(),
+            profiles: options.profiles.clone(),
+            env_files: options.env_files.clone(),
+            ..LoadOptions::default()
+        };
+        let mut loaded = plimsoll_model::load(paths, &load_options);
+        let path = paths.first().or(options.files.first()).map(|p| display_path(p)).unwrap_or_default();
+        let name = loaded.model.name.clone();
+        let mut result = ProjectResult {
+            name: name.clone(),
+            path,
+            services: loaded.model.services.len(),
+            findings: Vec::new(),
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            outputs: Vec::new(),
+            loaded: None,
+            fail_on_threshold: None,
+        };
+        for d in &loaded.diagnostics {
+            if d.is_error() {
+                result.errors.push(ErrorEntry::at("load", &name, d.location.as_ref(), d.message.clone()));
+            } else {
+                result.warnings.push(WarningEntry { message: display_diagnostic(d), project: name.clone() });
+            }
+        }
+        let config_path = options.config.clone().or_else(|| config::discover(&loaded.directory));
+        let cfg = match config_path.as_deref().map(config::load).transpose() {
+            Ok(cfg) => cfg.unwrap_or_default(),
+            Err(message) => {
+                result.errors.push(ErrorEntry::at("config", &name, None, message));
+                result.loaded = Some(loaded);
+                return result;
+            }
+        };
+        let cfg_name = cfg.path.as_deref().map(display_path).unwrap_or_else(|| config::FILE_NAME.to_string());
+        match cfg.host_profile() {
+            Ok(host) => loaded.model.host = host,
+            Err(message) => result.errors.push(ErrorEntry::at("config", &name, None, format!("{cfg_name}: {message}"))),
+        }
+        for rule in cfg.config.rules.keys() {
+            if self.rule_info(rule).is_none() {
+                result.errors.push(ErrorEntry::at(
+                    "config",
+                    &name,
+                    None,
+                    format!("{cfg_name}: rules: unknown rule `{rule}` (see `plimsoll rules`)"),
+                ));
+            }
+        }
+        let mut jobs: Vec<(&Pack, String)> = Vec::new();
+        for pack_id in cfg.config.settings.keys() {
+            if !self.packs.iter().any(|p| &p.info.id == pack_id) {
+                result.errors.push(ErrorEntry::at(
+                    "config",
+                    &name,
+                    None,
+                    format!("{cfg_name}: settings: unknown pack `{pack_id}`"),
+                ));
+            }
+        }
+        for pack in &self.packs {
+            let settings =
+                cfg.config.settings.get(&pack.info.id).cloned().unwrap_or_else(|| serde_json::json!({}));
+            let settings = if settings.is_null() { serde_json::json!({}) } else { settings };
+            match self.runtime.check_settings(pack, &settings) {
+                Ok(()) => jobs.push((pack, settings.to_string())),
+                Err(e) => result.errors.push(ErrorEntry::at("config", &name, None, format!("{cfg_name}: {e}"))),
+            }
+        }
+        result.fail_on_threshold = Some(cfg.fail_on());
+        if !result.errors.is_empty() {
+            result.loaded = Some(loaded);
+            return result;
+        }
+        let prepared = match PreparedProject::new(&loaded.model) {
+            Ok(p) => p,
+            Err(message) => {
+                result.errors.push(ErrorEntry::at("load", &name, None, message));
+                result.loaded = Some(loaded);
+                return result;
+            }
+        };
+        for evaluation in self.runtime.evaluate_all(&jobs, &prepared) {
+            result.outputs.push((evaluation.pack.clone(), evaluation.output.clone()));
+            match evaluation.result {
+                Ok(raw) => {
+                    let pack = self.packs.iter().find(|p| p.info.id == evaluation.pack).expect("evaluated pack exists");
+                    for f in raw {
+                        if let Some(finding) = self.locate(&loaded, pack, f, &cfg, &name) {
+                            result.findings.push(finding);
+                        }
+                    }
+                }
+                Err(error) => result.errors.push(evaluation_error(&name, &evaluation.pack, &error)),
+            }
+        }
+        result.findings.sort_by(|a, b| {
+            (&a.file, a.line, a.column, &a.rule, &a.message).cmp(&(&b.file, b.line, b.column, &b.rule, &b.message))
+        });
+        result.loaded = Some(loaded);
+        result
+    }
+
+    /// The rule info for a `<pack>/<rule>` id.
+    pub fn rule_info(&self, id: &str) -> Option<(&Pack, &plimsoll_runtime::RuleInfo)> {
+        let (pack_id, rule_id) = id.split_once('/')?;
+        let pack = self.packs.iter().find(|p| p.info.id == pack_id)?;
+        Some((pack, pack.info.rule(rule_id)?))
+    }
+
+    fn locate(
+        &self,
+        loaded: &LoadedProject,
+        pack: &Pack,
+        raw: plimsoll_runtime::RawFinding,
+        cfg: &config::Loaded,
+        project: &str,
+    ) -> Option<Finding> {
+        let rule = pack.info.rule(&raw.rule)?;
+        let id = format!("{}/{}", pack.info.id, rule.id);
+        let severity = match cfg.config.rules.get(&id) {
+            Some(setting) => setting.severity()?,
+            None => raw.severity.unwrap_or(rule.severity),
+        };
+        let location = loaded
+            .locate(&raw.subject)
+            .or_else(|| loaded.primary_file.as_ref().map(|f| Location::start_of(f.clone())))
+            .unwrap_or_else(|| Location::start_of(loaded.directory.clone()));
+        let related = raw
+            .related
+            .iter()
+            .filter_map(|s| loaded.locate(s))
+            .map(|l| Position { file: display_path(&l.file), line: l.line, column: l.column })
+            .collect();
+        let service = loaded.service_of(&raw.subject);
+        let file = display_path(&location.file);
+        let fingerprint = fingerprint(&id, loaded, &location.file, service.as_deref(), &raw.subject);
+        Some(Finding {
+            rule: id,
+            pack: pack.info.id.clone(),
+            severity,
+            category: rule.category.clone(),
+            message: raw.message,
+            help: raw.help,
+            file,
+            line: location.line,
+            column: location.column,
+            service,
+            related,
+            fingerprint,
+            project: project.to_string(),
+            fix: raw.fix,
+        })
+    }
+}
+
+impl ProjectResult {
+    /// The gate threshold of this project's configuration.
+    pub fn fail_on(&self) -> Severity {
+        self.fail_on_threshold.unwrap_or(Severity::High)
+    }
+}
+
+fn evaluation_error(project: &str, pack: &str, error: &EvalError) -> ErrorEntry {
+    ErrorEntry {
+        kind: "evaluation",
+        file: None,
+        line: None,
+        column: None,
+        pack: Some(pack.to_string()),
+        error: Some(error.kind()),
+        message: format!("pack `{pack}`: {error}"),
+        project: project.to_string(),
+    }
+}
+
+/// A fingerprint that survives unrelated edits: rule, file (relative to the project), service or
+/// Dockerfile stage and instruction, and the subject path — never line numbers.
+fn fingerprint(rule: &str, loaded: &LoadedProject, file: &Path, service: Option<&str>, subject: &Subject) -> String {
+    let relative = file.strip_prefix(&loaded.directory).unwrap_or(file);
+    let mut hasher = Sha256::new();
+    hasher.update(rule.as_bytes());
+    hasher.update([0]);
+    hasher.update(relative.to_string_lossy().as_bytes());
+    hasher.update([0]);
+    hasher.update(service.unwrap_or("").as_bytes());
+    hasher.update([0]);
+    match subject {
+        Subject::Project => hasher.update(b"project"),
+        Subject::Compose(path) => hasher.update(path.join("\u{1f}").as_bytes()),
+        Subject::Instruction(r) => {
+            let text = loaded
+                .model
+                .dockerfiles
+                .get(r.dockerfile as usize)
+                .and_then(|d| d.instructions.get(r.instruction as usize))
+                .map(|i| format!("{:?}\u{1f}{}\u{1f}{}", i.stage, i.keyword, i.text))
+                .unwrap_or_default();
+            hasher.update(text.as_bytes())
+        }
+        Subject::File(path) => hasher.update(path.as_bytes()),
+    }
+    hex::encode(&hasher.finalize()[..8])
+}
+
+/// A path as shown to the user: relative to the working directory when below it.
+pub fn display_path(path: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let shown = cwd.as_ref().and_then(|cwd| path.strip_prefix(cwd).ok()).unwrap_or(path);
+    let text = shown.to_string_lossy().replace('\\', "/");
+    text.strip_prefix("./").map(str::to_string).unwrap_or(text)
+}
+
+fn display_diagnostic(d: &plimsoll_model::Diagnostic) -> String {
+    match &d.location {
+        Some(l) => format!("{}:{}:{}: {}", display_path(&l.file), l.line, l.column, d.message),
+        None => d.message.clone(),
+    }
+}
+
+fn duration_ms(d: Duration) -> u64 {
+    d.as_millis().min(u128::from(u64::MAX)) as u64
+}
