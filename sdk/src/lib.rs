@@ -30,6 +30,7 @@ mod pack;
 mod report;
 mod rule;
 mod settings;
+pub mod query;
 pub mod subject;
 #[cfg(feature = "testkit")]
 pub mod testkit;

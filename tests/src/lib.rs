@@ -1,1 +1,21 @@
-//! End-to-end tests of Plimsoll.
+//! End-to-end tests of Plimsoll: built-in pack fixtures and the acceptance stacks through the real
+//! components, and hostile components that test every limit of the sandbox.
+//!
+//! This library only locates shared test data and exposes the hostile guest component built by the
+//! build script; the tests live in `tests/`.
+
+use std::path::PathBuf;
+
+/// The hostile guest component (see `guests/hostile`).
+pub static HOSTILE_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/hostile.wasm"));
+
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// `../shared` beside the checkout (CI places it there), if present.
+pub fn shared_dir() -> Option<PathBuf> {
+    let dir = workspace_root().join("../shared");
+    dir.is_dir().then(|| dir.canonicalize().unwrap_or(dir))
+}

@@ -59,3 +59,28 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
             .help("set `deploy.resources.limits.memory` (e.g. `512M`) to what the service needs at peak");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use plimsoll_sdk::testkit::{from_compose, rule_ids, run};
+
+    use crate::Resources;
+
+    #[test]
+    fn reports_services_without_a_limit_and_only_them() {
+        let project = from_compose(
+            "services:\n  redis:\n    image: redis:7\n  api:\n    image: api:1\n    mem_limit: 512m\n  db:\n    image: postgres:16\n    deploy: { resources: { limits: { memory: 1G } } }\n",
+        );
+        let findings = run::<Resources>(&project, "");
+        let mine: Vec<_> = findings.iter().filter(|f| f.rule == "memory-limit-missing").collect();
+        assert_eq!(mine.len(), 1, "{:?}", rule_ids(&findings));
+        assert_eq!(mine[0].message, "service `redis` has no memory limit");
+    }
+
+    #[test]
+    fn exempt_services_are_skipped() {
+        let project = from_compose("services:\n  init:\n    image: busybox:1\n");
+        let findings = run::<Resources>(&project, r#"{"exempt-services": ["init"]}"#);
+        assert!(findings.iter().all(|f| f.rule != "memory-limit-missing"));
+    }
+}

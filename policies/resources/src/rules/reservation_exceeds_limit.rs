@@ -101,3 +101,38 @@ fn memory_reservation_key(service: &Service) -> &'static [&'static str] {
 fn memory_limit_key(service: &Service) -> &'static [&'static str] {
     if service.resources.limits.memory.is_some() { &["deploy", "resources", "limits", "memory"] } else { &["mem_limit"] }
 }
+
+#[cfg(test)]
+mod tests {
+    use plimsoll_sdk::Subject;
+    use plimsoll_sdk::testkit::{from_compose, run};
+
+    use crate::Resources;
+
+    #[test]
+    fn memory_and_cpu_reservations_above_limits() {
+        let project = from_compose(
+            "services:\n  api:\n    image: api:1\n    deploy:\n      resources:\n        limits: { memory: 512M, cpus: '0.5' }\n        reservations: { memory: 1G, cpus: '1' }\n  ok:\n    image: ok:1\n    deploy:\n      resources:\n        limits: { memory: 1G }\n        reservations: { memory: 512M }\n",
+        );
+        let findings: Vec<_> =
+            run::<Resources>(&project, "").into_iter().filter(|f| f.rule == "reservation-exceeds-limit").collect();
+        assert_eq!(findings.len(), 2);
+        assert_eq!(findings[0].message, "service `api` reserves 1 GiB of memory but its limit is 512 MiB");
+        assert_eq!(
+            findings[0].subject,
+            Subject::Compose(
+                ["services", "api", "deploy", "resources", "reservations", "memory"].map(String::from).to_vec()
+            )
+        );
+        assert_eq!(findings[1].message, "service `api` reserves 1 CPUs but its limit is 0.5");
+    }
+
+    #[test]
+    fn legacy_keys_count_too() {
+        let project = from_compose("services:\n  api:\n    image: api:1\n    mem_limit: 256m\n    mem_reservation: 1g\n");
+        let findings: Vec<_> =
+            run::<Resources>(&project, "").into_iter().filter(|f| f.rule == "reservation-exceeds-limit").collect();
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].subject, Subject::Compose(["services", "api", "mem_reservation"].map(String::from).to_vec()));
+    }
+}

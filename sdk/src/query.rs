@@ -1,0 +1,193 @@
+//! Questions rules keep asking of the model: which Dockerfile and stage a service builds, which
+//! instructions end up in the image, whether a package is installed, which packages a command
+//! installs.
+//!
+//! Everything here is a plain function over the model, so rules that use it stay testable natively.
+
+use crate::model::{Dockerfile, ImageRef, Instruction, Project, Service, SimpleCommand, Stage, StageBase};
+
+/// The Dockerfile a service builds, with its index.
+pub fn service_dockerfile<'a>(project: &'a Project, service: &Service) -> Option<(u32, &'a Dockerfile)> {
+    let index = service.build.as_ref()?.dockerfile_index?;
+    Some((index, project.dockerfiles.get(index as usize)?))
+}
+
+/// The stage a service builds (its `build.target`, else the last stage), with the Dockerfile index.
+pub fn target_stage<'a>(project: &'a Project, service: &Service) -> Option<(u32, &'a Dockerfile, &'a Stage)> {
+    let (index, dockerfile) = service_dockerfile(project, service)?;
+    let stage = service.build.as_ref()?.target_stage.or_else(|| dockerfile.stages.last().map(|s| s.index))?;
+    Some((index, dockerfile, dockerfile.stages.get(stage as usize)?))
+}
+
+/// A stage and the stages it is built `FROM`, the stage itself first (cycles are cut).
+pub fn stage_chain<'a>(dockerfile: &'a Dockerfile, stage: &'a Stage) -> Vec<&'a Stage> {
+    let mut chain = vec![stage];
+    let mut current = stage;
+    while let StageBase::Stage(parent) = current.base {
+        match dockerfile.stages.get(parent as usize) {
+            Some(p) if !chain.iter().any(|s| s.index == p.index) => {
+                chain.push(p);
+                current = p;
+            }
+            _ => break,
+        }
+    }
+    chain
+}
+
+/// Every instruction that ends up in a stage's image: those of its base stages first, then its own.
+pub fn image_instructions<'a>(dockerfile: &'a Dockerfile, stage: &'a Stage) -> Vec<(u32, &'a Instruction)> {
+    stage_chain(dockerfile, stage)
+        .into_iter()
+        .rev()
+        .flat_map(|s| s.instructions.iter())
+        .filter_map(|i| dockerfile.instructions.get(*i as usize).map(|ins| (*i, ins)))
+        .collect()
+}
+
+/// The image a stage ultimately starts from (`None` for `scratch`).
+pub fn base_image<'a>(dockerfile: &'a Dockerfile, stage: &'a Stage) -> Option<&'a ImageRef> {
+    match &stage_chain(dockerfile, stage).last()?.base {
+        StageBase::Image(image) => Some(image),
+        _ => None,
+    }
+}
+
+/// Whether a stage chain starts `FROM scratch`.
+pub fn is_from_scratch(dockerfile: &Dockerfile, stage: &Stage) -> bool {
+    matches!(stage_chain(dockerfile, stage).last().map(|s| &s.base), Some(StageBase::Scratch))
+}
+
+/// A package manager.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Manager {
+    /// `apt-get install`, `apt install`.
+    Apt,
+    /// `apk add`.
+    Apk,
+    /// `yum install`, `dnf install`, `microdnf install`.
+    Yum,
+    /// `pip install`, `pip3 install`, `python -m pip install`, `uv pip install`.
+    Pip,
+    /// `npm install`/`npm i`/`npm ci`, `yarn add`, `pnpm add`.
+    Npm,
+}
+
+/// A package install found in a command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Install<'a> {
+    /// Which manager.
+    pub manager: Manager,
+    /// The words after the subcommand (options and packages).
+    pub args: &'a [String],
+}
+
+impl Install<'_> {
+    /// The package names (words that are not options), without version pins (`curl=7.*` → `curl`).
+    pub fn packages(&self) -> impl Iterator<Item = &str> {
+        self.args.iter().filter(|a| !a.starts_with('-')).map(|a| {
+            let end = a.find(['=', '<', '>', '~', '!', '[']).unwrap_or(a.len());
+            // `@` pins a version for npm/apk, but may also start a scoped npm package name.
+            let name = &a[..end];
+            match name.rfind('@') {
+                Some(at) if at > 0 => &name[..at],
+                _ => name,
+            }
+        })
+    }
+
+    /// Whether an option is present (`--no-cache-dir`, `-y`).
+    pub fn has_option(&self, option: &str) -> bool {
+        self.args.iter().any(|a| a == option || a.starts_with(&format!("{option}=")))
+    }
+}
+
+/// The program name of a command, without its path (`/usr/bin/pip3` → `pip3`), skipping `sudo`,
+/// `env VAR=x` and leading `VAR=x` assignments.
+pub fn program(command: &SimpleCommand) -> Option<(usize, &str)> {
+    let mut i = 0;
+    let words = &command.words;
+    while i < words.len() {
+        let w = words[i].as_str();
+        if w == "sudo" || w == "env" || w == "exec" || w == "nohup" || (w.contains('=') && !w.starts_with('-')) {
+            i += 1;
+            continue;
+        }
+        return Some((i, w.rsplit('/').next().unwrap_or(w)));
+    }
+    None
+}
+
+/// The package install a command performs, if any.
+pub fn install(command: &SimpleCommand) -> Option<Install<'_>> {
+    let (at, prog) = program(command)?;
+    let rest = &command.words[at + 1..];
+    let sub = |names: &[&str]| -> Option<usize> {
+        let i = rest.iter().position(|w| !w.starts_with('-'))?;
+        names.contains(&rest[i].as_str()).then_some(i + 1)
+    };
+    let (manager, start) = match prog {
+        "apt-get" | "apt" => (Manager::Apt, sub(&["install"])?),
+        "apk" => (Manager::Apk, sub(&["add"])?),
+        "yum" | "dnf" | "microdnf" => (Manager::Yum, sub(&["install"])?),
+        "npm" => (Manager::Npm, sub(&["install", "i", "ci", "add"])?),
+        "yarn" | "pnpm" => (Manager::Npm, sub(&["add", "install"])?),
+        p if p.starts_with("pip") => (Manager::Pip, sub(&["install"])?),
+        "uv" => {
+            let i = rest.iter().position(|w| w == "pip")?;
+            (Manager::Pip, (rest.get(i + 1)? == "install").then_some(i + 2)?)
+        }
+        p if p.starts_with("python") => {
+            let m = rest.iter().position(|w| w == "-m")?;
+            if rest.get(m + 1).map(String::as_str) != Some("pip") || rest.get(m + 2).map(String::as_str) != Some("install") {
+                return None;
+            }
+            (Manager::Pip, m + 3)
+        }
+        _ => return None,
+    };
+    Some(Install { manager, args: &rest[start.min(rest.len())..] })
+}
+
+/// Every package install in the instructions of a stage's image, with the instruction index.
+pub fn installs<'a>(dockerfile: &'a Dockerfile, stage: &'a Stage) -> Vec<(u32, Install<'a>)> {
+    image_instructions(dockerfile, stage)
+        .into_iter()
+        .filter(|(_, i)| i.keyword == "RUN")
+        .flat_map(|(index, i)| i.commands.iter().filter_map(move |c| install(c).map(|inst| (index, inst))))
+        .collect()
+}
+
+/// The instruction that installs `package` into a stage's image, if any.
+pub fn installs_package(dockerfile: &Dockerfile, stage: &Stage, package: &str) -> Option<u32> {
+    installs(dockerfile, stage).into_iter().find(|(_, inst)| inst.packages().any(|p| p == package)).map(|(i, _)| i)
+}
+
+/// Look up an environment variable in a list of key-values (last one wins).
+pub fn env<'a>(vars: &'a [crate::model::KeyValue], name: &str) -> Option<&'a str> {
+    vars.iter().rev().find(|kv| kv.name == name).and_then(|kv| kv.value.as_deref())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cmd(words: &[&str]) -> SimpleCommand {
+        SimpleCommand { words: words.iter().map(|w| w.to_string()).collect() }
+    }
+
+    #[test]
+    fn recognizes_installs() {
+        let c = cmd(&["apt-get", "install", "-y", "--no-install-recommends", "curl=7.88*", "ca-certificates"]);
+        let i = install(&c).unwrap();
+        assert_eq!(i.manager, Manager::Apt);
+        assert_eq!(i.packages().collect::<Vec<_>>(), ["curl", "ca-certificates"]);
+        assert!(i.has_option("--no-install-recommends"));
+        let c = cmd(&["python3", "-m", "pip", "install", "--no-cache-dir", "-r", "requirements.txt"]);
+        assert_eq!(install(&c).unwrap().manager, Manager::Pip);
+        let c = cmd(&["DEBIAN_FRONTEND=noninteractive", "apk", "add", "--no-cache", "curl@edge"]);
+        assert_eq!(install(&c).unwrap().packages().collect::<Vec<_>>(), ["curl"]);
+        assert!(install(&cmd(&["apt-get", "update"])).is_none());
+        assert!(install(&cmd(&["echo", "apt-get", "install", "x"])).is_none());
+    }
+}
