@@ -34,15 +34,20 @@ fn acceptance_stacks_match_their_expectations() {
     let mut failures = Vec::new();
     let mut pending = Vec::new();
     let mut checked = 0;
-    let mut stacks: Vec<_> =
-        std::fs::read_dir(shared.join("acceptance")).unwrap().flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    let mut stacks: Vec<_> = std::fs::read_dir(shared.join("acceptance"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
     stacks.sort();
     assert!(stacks.len() >= 5, "expected the five acceptance stacks, found {}", stacks.len());
     for stack in stacks {
         let name = stack.file_name().unwrap().to_string_lossy().to_string();
         let outcome = engine.check(&CheckOptions { paths: vec![stack.clone()], ..CheckOptions::default() });
         let json = to_json(&outcome);
-        let load_errors: Vec<_> = json["errors"].as_array().unwrap().iter().filter(|e| e["kind"] != "evaluation").collect();
+        let load_errors: Vec<_> =
+            json["errors"].as_array().unwrap().iter().filter(|e| e["kind"] != "evaluation").collect();
         let findings = json["findings"].as_array().unwrap();
         let expected = std::fs::read_to_string(stack.join("expected.tsv")).unwrap();
         for row in expected.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {

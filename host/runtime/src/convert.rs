@@ -22,7 +22,8 @@ impl PreparedProject {
     /// Convert a model project; fails only if the model and the WIT have drifted apart (a bug).
     pub fn new(project: &model::Project) -> Result<Self, String> {
         let value = serde_json::to_value(project).map_err(|e| format!("cannot serialize the model: {e}"))?;
-        let wit = serde_json::from_value(value).map_err(|e| format!("the model does not match the WIT contract: {e}"))?;
+        let wit =
+            serde_json::from_value(value).map_err(|e| format!("the model does not match the WIT contract: {e}"))?;
         Ok(Self {
             wit,
             has_compose: !project.files.is_empty(),

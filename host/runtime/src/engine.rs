@@ -178,9 +178,9 @@ impl Runtime {
     pub fn evaluate(&self, pack: &Pack, project: &PreparedProject, settings: &str) -> Evaluation {
         let start = Instant::now();
         let (answer, output) = self.call(pack, |policy, store| policy.call_evaluate(store, &project.wit, settings));
-        let result = answer.and_then(|r| r.map_err(|message| EvalError::Policy { message })).and_then(|findings| {
-            validate_findings(pack, project, findings)
-        });
+        let result = answer
+            .and_then(|r| r.map_err(|message| EvalError::Policy { message }))
+            .and_then(|findings| validate_findings(pack, project, findings));
         Evaluation { pack: pack.info.id.clone(), result, output, elapsed: start.elapsed() }
     }
 
@@ -243,9 +243,9 @@ fn classify(error: wasmtime::Error, state: &StoreState, limits: &Limits) -> Eval
 
 fn is_kebab(id: &str) -> bool {
     !id.is_empty()
-        && id.split('-').all(|part| {
-            !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        })
+        && id
+            .split('-')
+            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
         && id.starts_with(|c: char| c.is_ascii_lowercase())
 }
 
@@ -312,7 +312,11 @@ fn validate_findings(
             return Err(bad(format!("a finding of `{}` longer than {} bytes", finding.rule, limits.max_text)));
         }
         if finding.related.len() > 64 {
-            return Err(bad(format!("a finding of `{}` with {} related subjects", finding.rule, finding.related.len())));
+            return Err(bad(format!(
+                "a finding of `{}` with {} related subjects",
+                finding.rule,
+                finding.related.len()
+            )));
         }
         for subject in std::iter::once(&finding.subject).chain(&finding.related) {
             project.check_subject(subject).map_err(|e| bad(format!("a finding of `{}` with {e}", finding.rule)))?;

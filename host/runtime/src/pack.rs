@@ -25,7 +25,8 @@ pub enum Severity {
 
 impl Severity {
     /// Every severity, lowest first.
-    pub const ALL: [Severity; 5] = [Severity::Info, Severity::Low, Severity::Medium, Severity::High, Severity::Critical];
+    pub const ALL: [Severity; 5] =
+        [Severity::Info, Severity::Low, Severity::Medium, Severity::High, Severity::Critical];
 
     /// The lowercase name (`high`).
     pub fn as_str(self) -> &'static str {
@@ -176,7 +177,11 @@ pub struct Pack {
 
 impl std::fmt::Debug for Pack {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Pack").field("id", &self.info.id).field("origin", &self.origin).field("digest", &self.digest).finish()
+        f.debug_struct("Pack")
+            .field("id", &self.info.id)
+            .field("origin", &self.origin)
+            .field("digest", &self.digest)
+            .finish()
     }
 }
 

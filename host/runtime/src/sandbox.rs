@@ -89,7 +89,14 @@ impl StoreState {
     pub(crate) fn captured_output(&self) -> String {
         let mut out = String::new();
         for (level, line) in &self.logs {
-            out.push_str(&format!("[{level:?}] {line}\n"));
+            let level = match level {
+                LogLevel::Trace => "trace",
+                LogLevel::Debug => "debug",
+                LogLevel::Info => "info",
+                LogLevel::Warn => "warn",
+                LogLevel::Error => "error",
+            };
+            out.push_str(&format!("[{level}] {line}\n"));
         }
         out.push_str(&String::from_utf8_lossy(&self.stdout.contents()));
         out.push_str(&String::from_utf8_lossy(&self.stderr.contents()));

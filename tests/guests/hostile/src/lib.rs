@@ -1,7 +1,7 @@
 //! A hostile policy: on command (the `mode` setting) it misbehaves in one way, or tries to escape
 //! the sandbox and reports what it got back as a finding's message.
 //!
-//! Modes: `ok`, `loop`, `alloc`, `recurse`, `panic`, `error`, `unknown-rule`, `bad-subject`,
+//! Modes: `ok`, `loop`, `alloc`, `recurse`, `recurse-frames`, `panic`, `error`, `unknown-rule`, `bad-subject`,
 //! `huge`, `flood`, and the escape attempts `file`, `env`, `args`, `clock`, `socket`, `random`.
 #![allow(missing_docs)]
 
@@ -26,9 +26,15 @@ fn finding(rule: &str, message: String) -> Finding {
     }
 }
 
-fn recurse(depth: u64, pad: [u64; 16]) -> u64 {
+/// Recursion with scalar locals only: it exhausts the wasm call stack.
+fn recurse(depth: u64) -> u64 {
+    if black_box(depth) == u64::MAX { depth } else { recurse(depth + 1).wrapping_add(black_box(depth)) }
+}
+
+/// Recursion with large frames: it exhausts the shadow stack in linear memory first.
+fn recurse_frames(depth: u64, pad: [u64; 64]) -> u64 {
     let pad = black_box(pad);
-    if black_box(depth) == u64::MAX { pad[0] } else { recurse(depth + 1, pad) + pad[(depth % 16) as usize] }
+    if black_box(depth) == u64::MAX { pad[0] } else { recurse_frames(depth + 1, pad) + pad[(depth % 64) as usize] }
 }
 
 fn attempt(mode: &str) -> String {
@@ -41,7 +47,12 @@ fn attempt(mode: &str) -> String {
         }
         "env" => {
             let vars: Vec<(String, String)> = std::env::vars().collect();
-            format!("vars: {}; HOME: {:?}; PATH: {:?}", vars.len(), std::env::var("HOME").ok(), std::env::var("PATH").ok())
+            format!(
+                "vars: {}; HOME: {:?}; PATH: {:?}",
+                vars.len(),
+                std::env::var("HOME").ok(),
+                std::env::var("PATH").ok()
+            )
         }
         "args" => format!("args: {}", std::env::args().count()),
         "clock" => {
@@ -110,7 +121,8 @@ impl Guest for Hostile {
                     black_box(&blocks);
                 }
             }
-            "recurse" => Ok(vec![finding("report", format!("{}", recurse(0, [1; 16])))]),
+            "recurse" => Ok(vec![finding("report", format!("{}", recurse(0)))]),
+            "recurse-frames" => Ok(vec![finding("report", format!("{}", recurse_frames(0, [1; 64])))]),
             "panic" => panic!("hostile guest panics on purpose"),
             "error" => Err("the policy refuses".into()),
             "unknown-rule" => Ok(vec![finding("no-such-rule", "x".into())]),
@@ -126,7 +138,10 @@ impl Guest for Hostile {
                 Ok(Vec::new())
             }
             "log" => {
-                plimsoll_sdk::log(plimsoll_sdk::bindings::plimsoll::policy::host::LogLevel::Info, "hello from the guest");
+                plimsoll_sdk::log(
+                    plimsoll_sdk::bindings::plimsoll::policy::host::LogLevel::Info,
+                    "hello from the guest",
+                );
                 Ok(Vec::new())
             }
             escape => Ok(vec![finding("report", attempt(escape))]),

@@ -1,0 +1,73 @@
+//! The runtime's cache and the model bridge, through real components.
+
+use plimsoll::builtin::BUILTIN_PACKS;
+use plimsoll_model::{LoadOptions, load};
+use plimsoll_runtime::{ComponentCache, Limits, PreparedProject, Runtime, RuntimeOptions};
+use plimsoll_tests::{HOSTILE_WASM, shared_dir};
+
+#[test]
+fn cache_is_used_and_a_corrupt_entry_is_recompiled() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = ComponentCache::new(dir.path());
+    let rt = Runtime::new(RuntimeOptions { cache: Some(cache.clone()), ..RuntimeOptions::default() }).unwrap();
+    let first = rt.load_pack(HOSTILE_WASM, "hostile", Limits::default()).unwrap();
+    assert!(!first.cache_hit, "an empty cache cannot hit");
+    let entries: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.path()).collect();
+    assert_eq!(entries.len(), 1, "one entry, no temporary files left: {entries:?}");
+    let entry = &entries[0];
+    assert!(entry.file_name().unwrap().to_string_lossy().starts_with(&first.digest));
+
+    let second = rt.load_pack(HOSTILE_WASM, "hostile", Limits::default()).unwrap();
+    assert!(second.cache_hit, "the second load must come from the cache");
+
+    // Flip one byte in the middle of the compiled code: the checksum catches it.
+    let mut bytes = std::fs::read(entry).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::write(entry, &bytes).unwrap();
+    let third = rt.load_pack(HOSTILE_WASM, "hostile", Limits::default()).unwrap();
+    assert!(!third.cache_hit, "a corrupt entry must not be trusted");
+    let project = PreparedProject::new(&Default::default()).unwrap();
+    assert!(rt.evaluate(&third, &project, r#"{"mode":"ok"}"#).result.is_ok());
+
+    // A truncated entry too.
+    std::fs::write(entry, &bytes[..100]).unwrap();
+    assert!(!rt.load_pack(HOSTILE_WASM, "hostile", Limits::default()).unwrap().cache_hit);
+    assert!(rt.load_pack(HOSTILE_WASM, "hostile", Limits::default()).unwrap().cache_hit);
+}
+
+#[test]
+fn builtin_packs_describe_themselves() {
+    let rt = Runtime::new(RuntimeOptions { cache: None, ..RuntimeOptions::default() }).unwrap();
+    for (id, bytes) in BUILTIN_PACKS {
+        let pack = rt.load_pack(bytes, id, Limits::default()).unwrap();
+        assert_eq!(&pack.info.id, id);
+        assert!(!pack.info.settings_schema.is_empty(), "{id} has a settings schema");
+        for rule in &pack.info.rules {
+            for section in ["## What it does", "## Why is this bad?", "## Example"] {
+                assert!(rule.docs.contains(section), "{id}/{} docs lack `{section}`", rule.id);
+            }
+        }
+        // A built-in pack imports nothing but the contract and WASI's stdio plumbing: no files,
+        // sockets or HTTP even before the sandbox takes them away.
+        for import in &pack.imports {
+            let allowed = ["plimsoll:policy/", "wasi:io/", "wasi:cli/", "wasi:clocks/", "wasi:random/"];
+            assert!(allowed.iter().any(|a| import.starts_with(a)), "{id} imports {import}");
+        }
+    }
+}
+
+#[test]
+fn the_model_crosses_into_the_bindings_unchanged() {
+    let Some(shared) = shared_dir() else {
+        eprintln!("../shared is absent: skipped");
+        return;
+    };
+    let stacks = ["ziggie-before", "ziggie-after", "nsn-local", "vx11", "e2i/docker"];
+    for stack in stacks {
+        let loaded = load(&[shared.join("acceptance").join(stack)], &LoadOptions::default());
+        assert!(!loaded.has_errors(), "{stack}: {:?}", loaded.diagnostics);
+        let prepared = PreparedProject::new(&loaded.model).unwrap();
+        assert_eq!(prepared.to_json(), serde_json::to_value(&loaded.model).unwrap(), "{stack}");
+    }
+}
