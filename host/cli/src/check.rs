@@ -5,21 +5,20 @@
 //! project's source map), applies the configuration (rules off, severity overrides), computes
 //! fingerprints, and derives the decision, the score and the exit code.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use plimsoll_model::model::Subject;
 use plimsoll_model::{LoadOptions, LoadedProject, Location};
-use plimsoll_runtime::{
-    ComponentCache, EvalError, Limits, Pack, PreparedProject, Runtime, RuntimeOptions, Severity,
-};
+use plimsoll_runtime::{ComponentCache, EvalError, Limits, Pack, PreparedProject, Runtime, RuntimeOptions, Severity};
 use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::builtin::BUILTIN_PACKS;
-use crate::config;
+use crate::{config, discover};
+use plimsoll_model::compose;
 
 /// What to check and how.
 #[derive(Debug, Clone, Default)]
@@ -36,6 +35,26 @@ pub struct CheckOptions {
     pub env_files: Vec<PathBuf>,
     /// `--config`: used for every project instead of discovery.
     pub config: Option<PathBuf>,
+}
+
+/// Reports progress while projects are checked (a progress bar on a terminal).
+pub trait Progress: Sync {
+    /// Checking starts: `total` projects.
+    fn start(&self, _total: usize) {}
+    /// One project is done.
+    fn advance(&self, _project: &str) {}
+    /// Every project is done.
+    fn finish(&self) {}
+}
+
+/// No progress reporting.
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
+/// A path made absolute and canonical when possible, for comparing paths.
+fn canonical(path: &Path) -> PathBuf {
+    path.canonicalize().or_else(|_| std::path::absolute(path)).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// A place in a file, for output.
@@ -286,16 +305,24 @@ impl Engine {
 
     /// Check every project named by `options`.
     pub fn check(&self, options: &CheckOptions) -> Outcome {
+        self.check_with(options, &NoProgress)
+    }
+
+    /// Check every project named by `options`, reporting progress per project.
+    pub fn check_with(&self, options: &CheckOptions, progress: &dyn Progress) -> Outcome {
         let start = Instant::now();
-        let targets: Vec<Vec<PathBuf>> = if !options.files.is_empty() {
-            vec![Vec::new()]
-        } else if options.paths.is_empty() {
-            vec![vec![PathBuf::from(".")]]
-        } else {
-            options.paths.iter().map(|p| vec![p.clone()]).collect()
-        };
-        let projects: Vec<ProjectResult> =
-            targets.par_iter().map(|paths| self.check_project(paths, options)).collect();
+        let loaded = self.load_all(options);
+        progress.start(loaded.len());
+        let mut projects: Vec<ProjectResult> = loaded
+            .into_par_iter()
+            .map(|(loaded, root)| {
+                let result = self.check_project(loaded, &root, options);
+                progress.advance(&result.path);
+                result
+            })
+            .collect();
+        progress.finish();
+        projects.sort_by(|a, b| a.path.cmp(&b.path));
         let fail_on = projects.first().map(ProjectResult::fail_on).unwrap_or(Severity::High);
         let mut summary: BTreeMap<Severity, usize> = Severity::ALL.iter().map(|s| (*s, 0)).collect();
         let mut failed = false;
@@ -330,7 +357,10 @@ impl Engine {
         Outcome { decision, score, fail_on, summary, projects, stats }
     }
 
-    fn check_project(&self, paths: &[PathBuf], options: &CheckOptions) -> ProjectResult {
+    /// Discover and load every project (see [`crate::discover`]), each with the root its
+    /// configuration is looked for up to. Dockerfiles found while walking become standalone projects
+    /// only when no compose project builds them.
+    fn load_all(&self, options: &CheckOptions) -> Vec<(LoadedProject, PathBuf)> {
         let load_options = LoadOptions {
             files: options.files.clone(),
             project_directory: options.project_directory.clone(),
@@ -338,8 +368,55 @@ impl Engine {
             env_files: options.env_files.clone(),
             ..LoadOptions::default()
         };
-        let mut loaded = plimsoll_model::load(paths, &load_options);
-        let path = paths.first().or(options.files.first()).map(|p| display_path(p)).unwrap_or_default();
+        if !options.files.is_empty() {
+            let root = options
+                .project_directory
+                .clone()
+                .or_else(|| options.files[0].parent().map(Path::to_path_buf))
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or_else(|| PathBuf::from("."));
+            return vec![(plimsoll_model::load(&[], &load_options), root)];
+        }
+        let paths = if options.paths.is_empty() { vec![PathBuf::from(".")] } else { options.paths.clone() };
+        let mut targets = Vec::new();
+        let mut dockerfiles = Vec::new();
+        let mut seen = HashSet::new();
+        for path in &paths {
+            let found = discover::discover(path);
+            targets.extend(found.projects.into_iter().filter(|t| seen.insert(canonical(&t.path))));
+            dockerfiles.extend(found.dockerfiles);
+        }
+        let mut loaded: Vec<(LoadedProject, PathBuf)> = targets
+            .par_iter()
+            .map(|t| (plimsoll_model::load(std::slice::from_ref(&t.path), &load_options), t.root.clone()))
+            .collect();
+        let built: HashSet<PathBuf> = loaded
+            .iter()
+            .flat_map(|(l, _)| {
+                l.dockerfiles.iter().map(|d| canonical(&d.file)).chain(l.primary_file.iter().map(|f| canonical(f)))
+            })
+            .collect();
+        let standalone: Vec<_> = dockerfiles
+            .into_iter()
+            .filter(|t| !built.contains(&canonical(&t.path)) && seen.insert(canonical(&t.path)))
+            .collect();
+        loaded.extend(
+            standalone
+                .par_iter()
+                .map(|t| (plimsoll_model::load(std::slice::from_ref(&t.path), &load_options), t.root.clone()))
+                .collect::<Vec<_>>(),
+        );
+        loaded
+    }
+
+    fn check_project(&self, mut loaded: LoadedProject, root: &Path, options: &CheckOptions) -> ProjectResult {
+        let path = loaded
+            .primary_file
+            .as_deref()
+            .filter(|f| compose::is_dockerfile_name(f))
+            .map(display_path)
+            .unwrap_or_else(|| display_path(&loaded.directory));
+        let path = if path.is_empty() { ".".to_string() } else { path };
         let name = loaded.model.name.clone();
         let mut result = ProjectResult {
             name: name.clone(),
@@ -359,7 +436,7 @@ impl Engine {
                 result.warnings.push(WarningEntry { message: display_diagnostic(d), project: name.clone() });
             }
         }
-        let config_path = options.config.clone().or_else(|| config::discover(&loaded.directory));
+        let config_path = options.config.clone().or_else(|| discover::find_config(&loaded.directory, root));
         let cfg = match config_path.as_deref().map(config::load).transpose() {
             Ok(cfg) => cfg.unwrap_or_default(),
             Err(message) => {
@@ -395,8 +472,7 @@ impl Engine {
             }
         }
         for pack in &self.packs {
-            let settings =
-                cfg.config.settings.get(&pack.info.id).cloned().unwrap_or_else(|| serde_json::json!({}));
+            let settings = cfg.config.settings.get(&pack.info.id).cloned().unwrap_or_else(|| serde_json::json!({}));
             let settings = if settings.is_null() { serde_json::json!({}) } else { settings };
             match self.runtime.check_settings(pack, &settings) {
                 Ok(()) => jobs.push((pack, settings.to_string())),

@@ -10,5 +10,6 @@
 pub mod builtin;
 pub mod check;
 pub mod config;
+pub mod discover;
 pub mod fixtures;
 pub mod report;
