@@ -139,7 +139,9 @@ pub fn install(command: &SimpleCommand) -> Option<Install<'_>> {
         }
         p if p.starts_with("python") => {
             let m = rest.iter().position(|w| w == "-m")?;
-            if rest.get(m + 1).map(String::as_str) != Some("pip") || rest.get(m + 2).map(String::as_str) != Some("install") {
+            if rest.get(m + 1).map(String::as_str) != Some("pip")
+                || rest.get(m + 2).map(String::as_str) != Some("install")
+            {
                 return None;
             }
             (Manager::Pip, m + 3)
@@ -168,6 +170,31 @@ pub fn env<'a>(vars: &'a [crate::model::KeyValue], name: &str) -> Option<&'a str
     vars.iter().rev().find(|kv| kv.name == name).and_then(|kv| kv.value.as_deref())
 }
 
+/// Whether `text` matches a glob `pattern` where `*` stands for any run of characters (case-insensitive):
+/// `*VRAM*_GB` matches `VORTEX_MAX_VRAM_GB`, `python:*slim*` matches `python:3.11-slim`.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let pattern: Vec<char> = pattern.to_lowercase().chars().collect();
+    let text: Vec<char> = text.to_lowercase().chars().collect();
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && pattern[p] == '*' {
+            star = Some((p, t));
+            p += 1;
+        } else if p < pattern.len() && pattern[p] == text[t] {
+            p += 1;
+            t += 1;
+        } else if let Some((sp, st)) = star {
+            p = sp + 1;
+            t = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|c| *c == '*')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,5 +216,16 @@ mod tests {
         assert_eq!(install(&c).unwrap().packages().collect::<Vec<_>>(), ["curl"]);
         assert!(install(&cmd(&["apt-get", "update"])).is_none());
         assert!(install(&cmd(&["echo", "apt-get", "install", "x"])).is_none());
+    }
+
+    #[test]
+    fn globs_match_like_shells_do() {
+        assert!(glob_match("*VRAM*_GB", "VORTEX_MAX_VRAM_GB"));
+        assert!(glob_match("python:*slim*", "python:3.11-slim-bookworm"));
+        assert!(glob_match("alpine", "ALPINE"));
+        assert!(!glob_match("*VRAM*_GB", "VORTEX_MAX_VRAM_GIB"));
+        assert!(!glob_match("python:*slim*", "node:20-slim"));
+        assert!(glob_match("a*b*c", "axxbyyc"));
+        assert!(!glob_match("a*b*c", "axxbyy"));
     }
 }

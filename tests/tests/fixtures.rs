@@ -46,8 +46,13 @@ fn a_fixture_with_a_wrong_expectation_fails() {
     let engine = Engine::new(None).expect("engine starts");
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("wrong.yaml");
-    // The finding is on the `redis:` line, but the expectation sits on `image:`.
-    std::fs::write(&file, "services:\n  redis:\n    image: redis:7  # expect: memory-limit-missing\n").unwrap();
+    // The finding is on the `redis:` line, but the expectation sits on `image:` (the CPU and pids
+    // limits keep the pack's other per-service rules quiet).
+    std::fs::write(
+        &file,
+        "services:\n  redis:\n    cpus: 1\n    pids_limit: 100\n    image: redis:7  # expect: memory-limit-missing\n",
+    )
+    .unwrap();
     let result = fixtures::run_case(&engine, "resources", &file);
     assert!(!result.passed());
     assert_eq!(result.missing.len(), 1, "{}", result.describe());

@@ -3,6 +3,7 @@
 //! Written exactly like a user's pack: each rule is a file under `rules/` with its documentation as
 //! its doc comment and a plain check function over the model; this file only lists them.
 
+mod budget;
 pub mod rules;
 mod settings;
 
@@ -25,8 +26,7 @@ impl Pack for Resources {
     }
 
     fn evaluate(project: &Project, settings: &Settings, report: &mut Report) {
-        rules::memory_limit_missing::check(project, settings, report);
-        rules::reservation_exceeds_limit::check(project, settings, report);
+        rules::check_all(project, settings, report);
     }
 }
 

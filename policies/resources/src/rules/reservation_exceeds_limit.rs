@@ -1,9 +1,10 @@
 //! `resources/reservation-exceeds-limit`: a memory or CPU reservation above the limit.
 
-use plimsoll_sdk::model::{Project, Service};
+use plimsoll_sdk::model::Project;
 use plimsoll_sdk::units::{format_bytes, format_cpus};
 use plimsoll_sdk::{Report, subject};
 
+use super::{memory_limit_key, memory_reservation_key};
 use crate::Settings;
 
 plimsoll_sdk::declare_rule! {
@@ -90,18 +91,6 @@ pub fn check(project: &Project, _settings: &Settings, report: &mut Report) {
     }
 }
 
-fn memory_reservation_key(service: &Service) -> &'static [&'static str] {
-    if service.resources.reservations.memory.is_some() {
-        &["deploy", "resources", "reservations", "memory"]
-    } else {
-        &["mem_reservation"]
-    }
-}
-
-fn memory_limit_key(service: &Service) -> &'static [&'static str] {
-    if service.resources.limits.memory.is_some() { &["deploy", "resources", "limits", "memory"] } else { &["mem_limit"] }
-}
-
 #[cfg(test)]
 mod tests {
     use plimsoll_sdk::Subject;
@@ -129,10 +118,14 @@ mod tests {
 
     #[test]
     fn legacy_keys_count_too() {
-        let project = from_compose("services:\n  api:\n    image: api:1\n    mem_limit: 256m\n    mem_reservation: 1g\n");
+        let project =
+            from_compose("services:\n  api:\n    image: api:1\n    mem_limit: 256m\n    mem_reservation: 1g\n");
         let findings: Vec<_> =
             run::<Resources>(&project, "").into_iter().filter(|f| f.rule == "reservation-exceeds-limit").collect();
         assert_eq!(findings.len(), 1);
-        assert_eq!(findings[0].subject, Subject::Compose(["services", "api", "mem_reservation"].map(String::from).to_vec()));
+        assert_eq!(
+            findings[0].subject,
+            Subject::Compose(["services", "api", "mem_reservation"].map(String::from).to_vec())
+        );
     }
 }
