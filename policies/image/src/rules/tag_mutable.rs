@@ -1,0 +1,88 @@
+//! `image/tag-mutable`: an image pinned to a tag that moves (`latest`, `main`, `nightly`, …).
+
+use plimsoll_sdk::Report;
+use plimsoll_sdk::model::Project;
+
+use crate::Settings;
+use crate::common::pulled_images;
+
+plimsoll_sdk::declare_rule! {
+    /// ## What it does
+    /// Flags images pulled by a tag that is moved to new content on purpose: `latest`, `main`,
+    /// `master`, `edge`, `nightly`, `dev`, `stable`, … — unless a `@sha256:` digest pins them.
+    ///
+    /// ## Why is this bad?
+    /// A moving tag is the same as no version at all: every pull may bring a different image, with
+    /// breaking changes, new defaults or a new major version. Deployments stop being reproducible
+    /// and rollbacks stop being possible.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   open-webui:
+    ///     image: ghcr.io/open-webui/open-webui:main
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// services:
+    ///   open-webui:
+    ///     image: ghcr.io/open-webui/open-webui:v0.6.5
+    /// ```
+    ///
+    /// ## Settings
+    /// - `mutable-tags`: the tags that move (globs, case-insensitive); the default lists `latest`,
+    ///   `main`, `master`, `edge`, `nightly`, `dev`, `develop`, `stable`, `canary`, `beta`, `rolling`, …
+    ///
+    /// ## References
+    /// - [hadolint DL3007](https://github.com/hadolint/hadolint/wiki/DL3007)
+    /// - [Docker: pin base image versions](https://docs.docker.com/build/building/best-practices/#pin-base-image-versions)
+    pub static RULE = {
+        id: "tag-mutable",
+        severity: Medium,
+        category: "image",
+        summary: "image uses a tag that moves, such as `latest` or `main`",
+    }
+}
+
+/// Report every pulled image whose tag is in `mutable-tags` and that has no digest.
+pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
+    for pulled in pulled_images(project) {
+        let Some(tag) = &pulled.image.tag else { continue };
+        if pulled.image.digest.is_some() || !settings.is_mutable_tag(tag) {
+            continue;
+        }
+        report
+            .add(&RULE, pulled.subject, format!("{} uses `{}`: `{tag}` is a moving tag", pulled.user, pulled.image.raw))
+            .help("pin a release tag (e.g. `1.7.1`), ideally with its `@sha256:` digest");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use plimsoll_sdk::testkit::{from_compose, run};
+
+    use crate::Image;
+
+    #[test]
+    fn moving_tags_are_reported_unless_pinned_by_digest() {
+        let project = from_compose(
+            "services:\n  a:\n    image: ollama/ollama:latest\n  b:\n    image: ghcr.io/open-webui/open-webui:main\n  c:\n    image: postgres:15-alpine\n  d:\n    image: nginx:latest@sha256:0000000000000000000000000000000000000000000000000000000000000000\n",
+        );
+        let findings: Vec<_> = run::<Image>(&project, "").into_iter().filter(|f| f.rule == "tag-mutable").collect();
+        assert_eq!(findings.len(), 2);
+        assert_eq!(findings[0].message, "service `a` uses `ollama/ollama:latest`: `latest` is a moving tag");
+        assert!(findings[1].message.contains("`main` is a moving tag"));
+    }
+
+    #[test]
+    fn the_table_is_a_setting() {
+        let project = from_compose("services:\n  a:\n    image: acme/app:rc\n  b:\n    image: acme/app:latest\n");
+        let findings: Vec<_> = run::<Image>(&project, r#"{"mutable-tags": ["rc"]}"#)
+            .into_iter()
+            .filter(|f| f.rule == "tag-mutable")
+            .collect();
+        assert_eq!(findings.len(), 1);
+        assert!(findings[0].message.contains("`rc`"));
+    }
+}
