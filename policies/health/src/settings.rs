@@ -1,12 +1,145 @@
-//! Settings of the `health` pack.
+//! Settings of the `health` pack: the startup target, what marks a slow starter, and the knowledge
+//! table of base images that lack the usual healthcheck tools. Every key has a default; `validate`
+//! rejects entries a schema cannot rule out (empty patterns, unknown tools).
 
 use plimsoll_sdk::PackSettings;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// Settings of the `health` pack (`settings: { health: … }` in plimsoll.yaml).
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
-pub struct Settings {}
+pub struct Settings {
+    /// Every service must be healthy within this many seconds of `docker compose up` (off unless set).
+    pub max_startup_seconds: Option<u64>,
+    /// Slow starters get at least this long before their healthcheck may mark them unhealthy.
+    pub min_start_period_seconds: u64,
+    /// Image name fragments of slow starters: model servers and heavy databases.
+    pub slow_starter_images: Vec<String>,
+    /// Whether services that reserve a GPU count as slow starters.
+    pub gpu_services_are_slow: bool,
+    /// Base images that lack healthcheck tools: image globs (`repository:tag`) and the tools they lack.
+    pub tools_missing: Vec<ToolsMissing>,
+    /// Services left out of the per-service rules, by name.
+    pub exempt_services: Vec<String>,
+}
 
-impl PackSettings for Settings {}
+/// One row of the knowledge table: images matching any glob lack the tools listed.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ToolsMissing {
+    /// Globs over `repository:tag` (with the registry when there is one), e.g. `python:*slim*`.
+    pub images: Vec<String>,
+    /// Tools the images lack: `curl`, `wget`, `nc`, `bash`, `sh`.
+    pub missing: Vec<String>,
+}
+
+/// The tools a healthcheck commonly runs that a base image may lack.
+pub const KNOWN_TOOLS: &[&str] = &["curl", "wget", "nc", "bash", "sh"];
+
+fn row(images: &[&str], missing: &[&str]) -> ToolsMissing {
+    ToolsMissing {
+        images: images.iter().map(|s| s.to_string()).collect(),
+        missing: missing.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            max_startup_seconds: None,
+            min_start_period_seconds: 60,
+            slow_starter_images: [
+                "vllm",
+                "ollama",
+                "text-generation-inference",
+                "tritonserver",
+                "localai",
+                "elasticsearch",
+                "opensearch",
+                "cassandra",
+                "neo4j",
+                "clickhouse",
+                "postgres",
+                "mysql",
+                "mariadb",
+                "mongo",
+                "mssql",
+            ]
+            .map(String::from)
+            .to_vec(),
+            gpu_services_are_slow: true,
+            tools_missing: vec![
+                // Debian slim variants ship neither curl nor wget.
+                row(&["*:*slim*"], &["curl", "wget", "nc"]),
+                // Alpine has busybox wget and nc, not curl.
+                row(
+                    &[
+                        "alpine",
+                        "alpine:*",
+                        "python:*alpine*",
+                        "node:*alpine*",
+                        "golang:*alpine*",
+                        "ruby:*alpine*",
+                        "php:*alpine*",
+                        "eclipse-temurin:*alpine*",
+                        "openjdk:*alpine*",
+                        "rust:*alpine*",
+                    ],
+                    &["curl", "bash"],
+                ),
+                // Distroless images have no shell and no tools at all.
+                row(&["*distroless*", "cgr.dev/chainguard/static*"], &["curl", "wget", "nc", "bash", "sh"]),
+            ],
+            exempt_services: Vec::new(),
+        }
+    }
+}
+
+impl Settings {
+    /// Whether a service is exempt from per-service rules.
+    pub fn is_exempt(&self, service: &str) -> bool {
+        self.exempt_services.iter().any(|s| s == service)
+    }
+}
+
+impl PackSettings for Settings {
+    fn validate(&self) -> Result<(), String> {
+        if self.max_startup_seconds == Some(0) {
+            return Err("max-startup-seconds: must be above 0".to_string());
+        }
+        if self.slow_starter_images.iter().any(|s| s.trim().is_empty()) {
+            return Err("slow-starter-images: empty image fragment".to_string());
+        }
+        for (i, row) in self.tools_missing.iter().enumerate() {
+            if row.images.is_empty() || row.images.iter().any(|s| s.trim().is_empty()) {
+                return Err(format!("tools-missing[{i}]: `images` needs at least one non-empty glob"));
+            }
+            if let Some(tool) = row.missing.iter().find(|t| !KNOWN_TOOLS.contains(&t.as_str())) {
+                return Err(format!("tools-missing[{i}]: unknown tool `{tool}` (known: {})", KNOWN_TOOLS.join(", ")));
+            }
+        }
+        if let Some(empty) = self.exempt_services.iter().find(|s| s.trim().is_empty()) {
+            return Err(format!("exempt-services: empty service name `{empty}`"));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use plimsoll_sdk::{PackSettings, parse_settings};
+
+    use super::Settings;
+
+    #[test]
+    fn accepts_the_design_example_and_rejects_bad_values() {
+        let s = parse_settings::<Settings>(r#"{"max-startup-seconds": 120}"#).unwrap();
+        assert_eq!(s.max_startup_seconds, Some(120));
+        assert!(s.validate().is_ok());
+        let bad =
+            parse_settings::<Settings>(r#"{"tools-missing": [{"images": ["x:*"], "missing": ["telnet"]}]}"#).unwrap();
+        assert!(bad.validate().unwrap_err().contains("unknown tool `telnet`"));
+        assert!(parse_settings::<Settings>(r#"{"max-startup": 1}"#).is_err());
+    }
+}

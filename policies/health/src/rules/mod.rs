@@ -1,12 +1,141 @@
-//! The rules of the `health` pack, one per file.
+//! The rules of the `health` pack, one per file, and what several of them ask: a service's
+//! effective healthcheck with Docker's default timings, where it is written, and whether a service
+//! is a one-shot job.
 
-use plimsoll_sdk::model::Project;
-use plimsoll_sdk::{Report, Rule};
+pub mod depends_on_healthy_without_healthcheck;
+pub mod depends_on_not_healthy;
+pub mod healthcheck_disabled;
+pub mod healthcheck_missing;
+pub mod healthcheck_start_period_too_short;
+pub mod healthcheck_timeout_exceeds_interval;
+pub mod healthcheck_tool_missing;
+pub mod logging_rotation_missing;
+pub mod restart_policy_missing;
+pub mod startup_budget_exceeded;
+
+use plimsoll_sdk::model::{Healthcheck, Origin, Project, Service};
+use plimsoll_sdk::{Report, Rule, Subject, query, subject};
 
 use crate::Settings;
 
 /// Every rule of the pack, in documentation order.
-pub static ALL: &[&Rule] = &[];
+pub static ALL: &[&Rule] = &[
+    &healthcheck_missing::RULE,
+    &healthcheck_disabled::RULE,
+    &healthcheck_timeout_exceeds_interval::RULE,
+    &healthcheck_start_period_too_short::RULE,
+    &startup_budget_exceeded::RULE,
+    &healthcheck_tool_missing::RULE,
+    &depends_on_not_healthy::RULE,
+    &depends_on_healthy_without_healthcheck::RULE,
+    &restart_policy_missing::RULE,
+    &logging_rotation_missing::RULE,
+];
 
 /// Run every rule.
-pub fn check_all(_project: &Project, _settings: &Settings, _report: &mut Report) {}
+pub fn check_all(project: &Project, settings: &Settings, report: &mut Report) {
+    healthcheck_missing::check(project, settings, report);
+    healthcheck_disabled::check(project, settings, report);
+    healthcheck_timeout_exceeds_interval::check(project, settings, report);
+    healthcheck_start_period_too_short::check(project, settings, report);
+    startup_budget_exceeded::check(project, settings, report);
+    healthcheck_tool_missing::check(project, settings, report);
+    depends_on_not_healthy::check(project, settings, report);
+    depends_on_healthy_without_healthcheck::check(project, settings, report);
+    restart_policy_missing::check(project, settings, report);
+    logging_rotation_missing::check(project, settings, report);
+}
+
+/// Docker's default healthcheck interval and timeout (30 s each).
+pub const DEFAULT_INTERVAL_MS: u64 = 30_000;
+/// Docker's default healthcheck timeout.
+pub const DEFAULT_TIMEOUT_MS: u64 = 30_000;
+/// Docker's default number of retries.
+pub const DEFAULT_RETRIES: u32 = 3;
+
+/// A healthcheck's timings with Docker's defaults filled in (0 means "default" too, as in Docker).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timings {
+    /// Milliseconds between checks.
+    pub interval: u64,
+    /// Milliseconds a check may take.
+    pub timeout: u64,
+    /// Milliseconds during which failures do not count.
+    pub start_period: u64,
+    /// Consecutive failures before unhealthy.
+    pub retries: u32,
+}
+
+impl Timings {
+    /// The timings of a healthcheck.
+    pub fn of(hc: &Healthcheck) -> Self {
+        let or = |v: Option<u64>, d: u64| v.filter(|v| *v > 0).unwrap_or(d);
+        Timings {
+            interval: or(hc.interval, DEFAULT_INTERVAL_MS),
+            timeout: or(hc.timeout, DEFAULT_TIMEOUT_MS),
+            start_period: hc.start_period.unwrap_or(0),
+            retries: hc.retries.filter(|r| *r > 0).unwrap_or(DEFAULT_RETRIES),
+        }
+    }
+
+    /// Worst case to healthy: start period, then every retry failing after its interval and timeout.
+    pub fn worst_case_ms(&self) -> u64 {
+        self.start_period + u64::from(self.retries) * (self.interval + self.timeout)
+    }
+}
+
+/// The service's effective healthcheck when it runs (not disabled).
+pub fn active_healthcheck(service: &Service) -> Option<&Healthcheck> {
+    service.effective.healthcheck.as_ref().filter(|h| !h.disabled)
+}
+
+/// Where a service's effective healthcheck is written, pointing at `key` below `healthcheck` when it
+/// is in the compose file, else at the image's `HEALTHCHECK` instruction (with the service as related).
+pub fn healthcheck_subject(project: &Project, service: &Service, key: &[&str]) -> (Subject, Vec<Subject>) {
+    if service.effective.healthcheck_origin == Origin::Image
+        && let Some(instruction) = image_healthcheck(project, service)
+    {
+        return (instruction, vec![subject::service(&service.name, &["build"])]);
+    }
+    let mut path = vec!["healthcheck"];
+    path.extend_from_slice(key);
+    (subject::service(&service.name, &path), Vec::new())
+}
+
+/// The image's last `HEALTHCHECK` instruction for the stage the service builds.
+pub fn image_healthcheck(project: &Project, service: &Service) -> Option<Subject> {
+    let (df, dockerfile, stage) = query::target_stage(project, service)?;
+    query::image_instructions(dockerfile, stage)
+        .into_iter()
+        .rev()
+        .find(|(_, i)| i.keyword == "HEALTHCHECK")
+        .map(|(index, _)| subject::instruction(df, index))
+}
+
+/// Whether other services wait for this one to complete (`service_completed_successfully`): a job.
+pub fn is_one_shot(project: &Project, service: &Service) -> bool {
+    project.services.iter().any(|other| {
+        other.depends_on.iter().any(|d| d.service == service.name && d.condition == "service_completed_successfully")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docker_defaults_fill_the_gaps() {
+        let hc = Healthcheck {
+            test: vec![],
+            disabled: false,
+            interval: None,
+            timeout: Some(10_000),
+            start_period: Some(60_000),
+            start_interval: None,
+            retries: None,
+        };
+        let t = Timings::of(&hc);
+        assert_eq!(t, Timings { interval: 30_000, timeout: 10_000, start_period: 60_000, retries: 3 });
+        assert_eq!(t.worst_case_ms(), 180_000);
+    }
+}
