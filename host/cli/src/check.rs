@@ -267,6 +267,7 @@ pub fn score<'a>(severities: impl IntoIterator<Item = &'a Severity>, evaluation_
 pub struct Engine {
     runtime: Runtime,
     packs: Vec<Pack>,
+    config_packs: crate::policy::packs::ConfigPacks,
 }
 
 impl Engine {
@@ -280,7 +281,7 @@ impl Engine {
                 runtime.load_pack(bytes, &format!("builtin:{id}"), Limits::default()).map_err(|e| e.to_string())
             })
             .collect();
-        Ok(Self { runtime, packs: packs? })
+        Ok(Self { runtime, packs: packs?, config_packs: Default::default() })
     }
 
     /// Add a pack from component bytes.
@@ -291,6 +292,11 @@ impl Engine {
         }
         self.packs.push(pack);
         Ok(self.packs.last().expect("just pushed"))
+    }
+
+    /// Default settings for a pack added with [`Engine::add_pack`] (its manifest's `settings:`).
+    pub fn set_default_settings(&mut self, pack: &str, settings: serde_json::Map<String, serde_json::Value>) {
+        self.config_packs.set_defaults(pack, settings);
     }
 
     /// The loaded packs.
@@ -450,8 +456,15 @@ impl Engine {
             Ok(host) => loaded.model.host = host,
             Err(message) => result.errors.push(ErrorEntry::at("config", &name, None, format!("{cfg_name}: {message}"))),
         }
+        // Extra packs named by `packs:`, relative to the configuration file (see `policy::packs`).
+        let base = cfg.path.as_deref().and_then(Path::parent).map_or_else(|| loaded.directory.clone(), Path::to_path_buf);
+        let extra = self.config_packs.resolve(&self.runtime, &base, &cfg.config.packs, &self.packs);
+        for e in &extra.errors {
+            result.errors.push(ErrorEntry::at("config", &name, None, format!("{cfg_name}: {e}")));
+        }
+        let all_packs: Vec<&Pack> = self.packs.iter().chain(&extra.packs).collect();
         for rule in cfg.config.rules.keys() {
-            if self.rule_info(rule).is_none() {
+            if self.rule_info(rule).is_none() && !extra.has_rule(rule) {
                 result.errors.push(ErrorEntry::at(
                     "config",
                     &name,
@@ -462,7 +475,7 @@ impl Engine {
         }
         let mut jobs: Vec<(&Pack, String)> = Vec::new();
         for pack_id in cfg.config.settings.keys() {
-            if !self.packs.iter().any(|p| &p.info.id == pack_id) {
+            if !all_packs.iter().any(|p| &p.info.id == pack_id) {
                 result.errors.push(ErrorEntry::at(
                     "config",
                     &name,
@@ -471,9 +484,8 @@ impl Engine {
                 ));
             }
         }
-        for pack in &self.packs {
-            let settings = cfg.config.settings.get(&pack.info.id).cloned().unwrap_or_else(|| serde_json::json!({}));
-            let settings = if settings.is_null() { serde_json::json!({}) } else { settings };
+        for pack in all_packs.iter().copied() {
+            let settings = self.config_packs.settings_for(&pack.info.id, cfg.config.settings.get(&pack.info.id));
             match self.runtime.check_settings(pack, &settings) {
                 Ok(()) => jobs.push((pack, settings.to_string())),
                 Err(e) => result.errors.push(ErrorEntry::at("config", &name, None, format!("{cfg_name}: {e}"))),
@@ -496,7 +508,7 @@ impl Engine {
             result.outputs.push((evaluation.pack.clone(), evaluation.output.clone()));
             match evaluation.result {
                 Ok(raw) => {
-                    let pack = self.packs.iter().find(|p| p.info.id == evaluation.pack).expect("evaluated pack exists");
+                    let pack = all_packs.iter().find(|p| p.info.id == evaluation.pack).expect("evaluated pack exists");
                     for f in raw {
                         if let Some(finding) = self.locate(&loaded, pack, f, &cfg, &name) {
                             result.findings.push(finding);

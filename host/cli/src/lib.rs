@@ -12,4 +12,5 @@ pub mod check;
 pub mod config;
 pub mod discover;
 pub mod fixtures;
+pub mod policy;
 pub mod report;

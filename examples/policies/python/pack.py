@@ -1,0 +1,251 @@
+"""The `acme` example pack, in Python: the same rules and findings as ../rust and ../js.
+
+`plimsoll policy build` turns this module into a WebAssembly component with componentize-py,
+against the WIT contract in `wit/`. The bindings (`wit_world`) are generated at build time: the
+model arrives as dataclasses (`model.Project`, `model.Service`, ...; field names in snake_case),
+and findings go back as `types.Finding`. `print()` output and `host.log` are captured by the host
+and shown with `plimsoll check --verbose`.
+"""
+
+import json
+from typing import List
+
+import wit_world
+from componentize_py_types import Err
+from wit_world.imports import host, model, types
+
+PACK_ID = "acme"
+VERSION = "0.1.0"
+SUMMARY = "acme's house rules: service owners and allowed base images"
+
+# The JSON Schema of the settings; the host validates plimsoll.yaml's `settings.acme` against it.
+SETTINGS_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "Settings",
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "owner-label": {
+            "description": "The label that names the team owning a service.",
+            "type": "string",
+            "minLength": 1,
+            "default": "com.example.owner",
+        },
+        "exempt-services": {
+            "description": "Services that need no owner label, by name.",
+            "type": "array",
+            "items": {"type": "string"},
+            "default": [],
+        },
+        "allow-official": {
+            "description": "Whether Docker Official Images (`python`, `postgres`, ...) are allowed as base images.",
+            "type": "boolean",
+            "default": True,
+        },
+        "allowed-images": {
+            "description": "Image name prefixes allowed as base images (`ghcr.io/acme/`).",
+            "type": "array",
+            "items": {"type": "string"},
+            "default": [],
+        },
+    },
+}
+
+DEFAULTS = {"owner-label": "com.example.owner", "exempt-services": [], "allow-official": True, "allowed-images": []}
+
+OWNER_LABEL_MISSING = types.RuleInfo(
+    id="owner-label-missing",
+    summary="service has no owner label",
+    severity=types.Severity.LOW,
+    category="ownership",
+    docs="""## What it does
+Flags services without an owner label (`com.example.owner` unless the `owner-label` setting
+names another), or whose owner label is empty.
+
+## Why is this bad?
+When a service misbehaves at 3 a.m., the person on call must know which team to wake up.
+A label on the service is the one place that travels with it into `docker ps`, logs and
+monitoring.
+
+## Example
+```yaml
+services:
+  web:
+    image: nginx:1.27
+```
+
+## Use instead
+```yaml
+services:
+  web:
+    image: nginx:1.27
+    labels:
+      com.example.owner: storefront
+```""",
+    status=types.RuleStatus.STABLE,
+    fixable=False,
+)
+
+BASE_IMAGE_NOT_ALLOWED = types.RuleInfo(
+    id="base-image-not-allowed",
+    summary="service is built from a base image outside the allowed sources",
+    severity=types.Severity.MEDIUM,
+    category="supply-chain",
+    docs="""## What it does
+Flags services whose image is built from a base image that is neither a Docker Official
+Image (unless `allow-official` is off) nor named by an entry of `allowed-images`. The stage
+chain is followed, so `FROM builder` counts as the image `builder` starts from.
+
+## Why is this bad?
+A base image is code that runs in production. Images from unknown publishers are not
+scanned, not rebuilt when a CVE lands, and may disappear or change under the same tag.
+
+## Example
+```dockerfile
+FROM someuser/python-tools:3.12
+```
+
+## Use instead
+```dockerfile
+FROM python:3.12-slim
+```""",
+    status=types.RuleStatus.STABLE,
+    fixable=False,
+)
+
+RULES = [OWNER_LABEL_MISSING, BASE_IMAGE_NOT_ALLOWED]
+
+
+def parse_settings(text: str) -> dict:
+    """Settings JSON with the defaults filled in; raises ValueError when they are wrong."""
+    given = json.loads(text) if text.strip() not in ("", "null") else {}
+    if not isinstance(given, dict):
+        raise ValueError("settings must be a mapping")
+    unknown = sorted(set(given) - set(DEFAULTS))
+    if unknown:
+        raise ValueError(f"unknown setting `{unknown[0]}`")
+    settings = dict(DEFAULTS, **given)
+    if not str(settings["owner-label"]).strip():
+        raise ValueError("owner-label: must not be blank")
+    return settings
+
+
+def service_subject(name: str) -> types.Subject:
+    """The compose key of a service: where its findings point."""
+    return types.Subject_Compose(["services", name])
+
+
+def owner_label_missing(project: model.Project, settings: dict) -> List[types.Finding]:
+    label = settings["owner-label"]
+    findings = []
+    for service in project.services:
+        if service.name in settings["exempt-services"]:
+            continue
+        owned = any(kv.name == label and kv.value is not None and kv.value.strip() for kv in service.labels)
+        if not owned:
+            findings.append(
+                types.Finding(
+                    rule=OWNER_LABEL_MISSING.id,
+                    severity=None,
+                    message=f"service `{service.name}` has no `{label}` label",
+                    subject=service_subject(service.name),
+                    related=[],
+                    help=f"add `labels: {{ {label}: <team> }}` naming the team that owns the service",
+                    fix=None,
+                )
+            )
+    return findings
+
+
+def target_stage(project: model.Project, service: model.Service):
+    """(dockerfile index, dockerfile, stage) a service builds: its `build.target`, else the last stage."""
+    build = service.build
+    if build is None or build.dockerfile_index is None or build.dockerfile_index >= len(project.dockerfiles):
+        return None
+    dockerfile = project.dockerfiles[build.dockerfile_index]
+    index = build.target_stage if build.target_stage is not None else len(dockerfile.stages) - 1
+    if index < 0 or index >= len(dockerfile.stages):
+        return None
+    return build.dockerfile_index, dockerfile, dockerfile.stages[index]
+
+
+def stage_chain(dockerfile: model.Dockerfile, stage: model.Stage) -> List[model.Stage]:
+    """A stage and the stages it is built FROM, the stage itself first (cycles are cut)."""
+    chain = [stage]
+    while isinstance(chain[-1].base, model.StageBase_Stage):
+        parent = chain[-1].base.value
+        if parent >= len(dockerfile.stages) or any(s.index == parent for s in chain):
+            break
+        chain.append(dockerfile.stages[parent])
+    return chain
+
+
+def image_name(image: model.ImageRef) -> str:
+    return f"{image.registry}/{image.repository}" if image.registry is not None else image.repository
+
+
+def is_official(image: model.ImageRef) -> bool:
+    hub = image.registry is None or image.registry in ("docker.io", "index.docker.io")
+    repository = image.repository[len("library/"):] if image.repository.startswith("library/") else image.repository
+    return hub and "/" not in repository
+
+
+def is_allowed(image: model.ImageRef, settings: dict) -> bool:
+    name = image_name(image)
+    return (settings["allow-official"] and is_official(image)) or any(
+        name.startswith(prefix) for prefix in settings["allowed-images"]
+    )
+
+
+def base_image_not_allowed(project: model.Project, settings: dict) -> List[types.Finding]:
+    findings = []
+    for service in project.services:
+        target = target_stage(project, service)
+        if target is None:
+            continue
+        index, dockerfile, stage = target
+        first = stage_chain(dockerfile, stage)[-1]
+        if not isinstance(first.base, model.StageBase_Image):
+            continue
+        image = first.base.value
+        if is_allowed(image, settings):
+            continue
+        findings.append(
+            types.Finding(
+                rule=BASE_IMAGE_NOT_ALLOWED.id,
+                severity=None,
+                message=f"service `{service.name}` builds from `{image.raw}`, which is not an allowed base image",
+                subject=types.Subject_Instruction(types.InstructionRef(dockerfile=index, instruction=first.from_instruction)),
+                related=[types.Subject_Compose(["services", service.name, "build"])],
+                help="start from an official image, or add the image's prefix to `allowed-images`",
+                fix=None,
+            )
+        )
+    return findings
+
+
+class WitWorld(wit_world.WitWorld):
+    """The component's exports."""
+
+    def describe(self) -> types.PackInfo:
+        return types.PackInfo(
+            id=PACK_ID,
+            version=VERSION,
+            summary=SUMMARY,
+            settings_schema=json.dumps(SETTINGS_SCHEMA),
+            rules=RULES,
+        )
+
+    def validate_settings(self, settings: str) -> None:
+        try:
+            parse_settings(settings)
+        except ValueError as e:
+            raise Err(str(e))
+
+    def evaluate(self, project: model.Project, settings: str) -> List[types.Finding]:
+        try:
+            parsed = parse_settings(settings)
+        except ValueError as e:
+            raise Err(str(e))
+        host.log(host.LogLevel.DEBUG, f"{PACK_ID}: {len(project.services)} services")
+        return owner_label_missing(project, parsed) + base_image_not_allowed(project, parsed)
