@@ -26,7 +26,9 @@ fn main() {
     let target_dir = plimsoll_wasm_build::wasm_target_dir(&root);
 
     let wasm = plimsoll_wasm_build::build_wasm(&root, &target_dir, PACKS.iter().map(|(_, krate)| *krate));
-    let mut generated = String::from("/// The built-in packs: (pack id, component bytes).\npub static BUILTIN_PACKS: &[(&str, &[u8])] = &[\n");
+    let mut generated = String::from(
+        "/// The built-in packs: (pack id, component bytes).\npub static BUILTIN_PACKS: &[(&str, &[u8])] = &[\n",
+    );
     for ((id, krate), path) in PACKS.iter().zip(wasm) {
         let dest = out_dir.join(format!("{}.wasm", krate.replace('-', "_")));
         std::fs::copy(&path, &dest).unwrap_or_else(|e| panic!("copy {}: {e}", path.display()));

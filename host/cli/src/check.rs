@@ -17,7 +17,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::builtin::BUILTIN_PACKS;
-use crate::{config, discover};
+use crate::{config, discover, host_rules, waivers};
 use plimsoll_model::compose;
 
 /// What to check and how.
@@ -35,6 +35,23 @@ pub struct CheckOptions {
     pub env_files: Vec<PathBuf>,
     /// `--config`: used for every project instead of discovery.
     pub config: Option<PathBuf>,
+    /// `--only`: evaluate only these rules (`<pack>/<rule>`) or packs (`<pack>`); empty means all.
+    pub only: Vec<String>,
+    /// `--skip`: do not report these rules or packs.
+    pub skip: Vec<String>,
+    /// `--baseline`: findings it records are not reported.
+    pub baseline: Option<crate::baseline::Baseline>,
+    /// The date exceptions expire against (default: today).
+    pub today: Option<config::Date>,
+}
+
+impl CheckOptions {
+    /// Whether `--only`/`--skip` select the rule `id` (`<pack>/<rule>`).
+    pub fn selects(&self, id: &str) -> bool {
+        let pack = id.split_once('/').map_or(id, |(p, _)| p);
+        let named = |list: &[String]| list.iter().any(|r| r == id || r == pack);
+        (self.only.is_empty() || named(&self.only)) && !named(&self.skip)
+    }
 }
 
 /// Reports progress while projects are checked (a progress bar on a terminal).
@@ -100,6 +117,65 @@ pub struct Finding {
     /// A machine-applicable fix, if the policy offered one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<plimsoll_runtime::Fix>,
+    /// The file on disk (for source snippets and waivers).
+    #[serde(skip)]
+    pub path: PathBuf,
+}
+
+/// Why a finding is not reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum Suppression {
+    /// An entry of `exceptions:` in `plimsoll.yaml`.
+    Exception {
+        /// Its reason.
+        reason: String,
+        /// The configuration file.
+        file: String,
+        /// Its `expires` date, when set.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        expires: Option<String>,
+    },
+    /// A `# plimsoll-ignore:` comment.
+    Inline {
+        /// Its reason.
+        reason: String,
+        /// Where the comment is.
+        file: String,
+        /// Its line.
+        line: u32,
+    },
+    /// The `--baseline` file.
+    Baseline,
+}
+
+impl Suppression {
+    /// `exception`, `inline` or `baseline`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Suppression::Exception { .. } => "exception",
+            Suppression::Inline { .. } => "inline",
+            Suppression::Baseline => "baseline",
+        }
+    }
+
+    /// The reason given, if any.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Suppression::Exception { reason, .. } | Suppression::Inline { reason, .. } => Some(reason),
+            Suppression::Baseline => None,
+        }
+    }
+}
+
+/// A finding that is not reported, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Suppressed {
+    /// The finding.
+    #[serde(flatten)]
+    pub finding: Finding,
+    /// What waived it.
+    pub suppression: Suppression,
 }
 
 /// A load, configuration or evaluation error, as reported.
@@ -158,6 +234,8 @@ pub struct ProjectResult {
     pub services: usize,
     /// Located findings, sorted by file, line, rule.
     pub findings: Vec<Finding>,
+    /// Findings waived by exceptions, inline waivers or the baseline.
+    pub suppressed: Vec<Suppressed>,
     /// Errors.
     pub errors: Vec<ErrorEntry>,
     /// Warnings.
@@ -174,7 +252,7 @@ pub struct ProjectResult {
 }
 
 /// `pass`, `warn` or `fail`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Decision {
     /// Nothing found.
@@ -200,6 +278,10 @@ pub struct Stats {
     pub evaluations: usize,
     /// Packs taken from the compiled-component cache.
     pub cache_hits: usize,
+    /// Findings not reported because an exception, an inline waiver or the baseline waives them.
+    pub suppressed: usize,
+    /// Findings below `--severity`: counted in the summary and the decision, not listed.
+    pub hidden: usize,
     /// Wall time of the whole check, in milliseconds.
     pub duration_ms: u64,
 }
@@ -219,12 +301,98 @@ pub struct Outcome {
     pub projects: Vec<ProjectResult>,
     /// Counters.
     pub stats: Stats,
+    /// Every rule known to the run (packs and host rules), for formats that describe rules.
+    #[serde(skip)]
+    pub rules: Vec<RuleMeta>,
+}
+
+/// A rule as reports describe it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleMeta {
+    /// `<pack>/<rule>`.
+    pub id: String,
+    /// Pack id.
+    pub pack: String,
+    /// One line.
+    pub summary: String,
+    /// Default severity.
+    pub severity: Severity,
+    /// Category.
+    pub category: String,
+    /// Markdown documentation.
+    pub docs: String,
+}
+
+impl RuleMeta {
+    /// Where the rule's documentation is published.
+    pub fn help_uri(&self) -> String {
+        format!("{}/blob/main/docs/rules/{}.md", env!("CARGO_PKG_REPOSITORY"), self.id)
+    }
 }
 
 impl Outcome {
     /// Every finding of every project.
     pub fn findings(&self) -> impl Iterator<Item = &Finding> {
         self.projects.iter().flat_map(|p| p.findings.iter())
+    }
+
+    /// Every finding the baseline hides.
+    pub fn baselined(&self) -> impl Iterator<Item = &Finding> {
+        self.projects
+            .iter()
+            .flat_map(|p| p.suppressed.iter())
+            .filter(|s| s.suppression == Suppression::Baseline)
+            .map(|s| &s.finding)
+    }
+
+    /// Hide the findings `baseline` records (each recorded occurrence hides one finding).
+    pub fn apply_baseline(&mut self, mut baseline: crate::baseline::Baseline) {
+        for p in &mut self.projects {
+            let (hidden, kept): (Vec<Finding>, Vec<Finding>) =
+                std::mem::take(&mut p.findings).into_iter().partition(|f| baseline.take(f));
+            p.findings = kept;
+            p.suppressed
+                .extend(hidden.into_iter().map(|finding| Suppressed { finding, suppression: Suppression::Baseline }));
+        }
+        self.recompute();
+    }
+
+    /// Accept every reported finding into the baseline (after `--write-baseline`).
+    pub fn accept_all(&mut self) {
+        for p in &mut self.projects {
+            let findings = std::mem::take(&mut p.findings);
+            p.suppressed
+                .extend(findings.into_iter().map(|finding| Suppressed { finding, suppression: Suppression::Baseline }));
+        }
+        self.recompute();
+    }
+
+    /// Stop listing findings below `floor` (`--severity`); the summary, the decision and the score
+    /// keep counting them.
+    pub fn hide_below(&mut self, floor: Severity) {
+        for p in &mut self.projects {
+            let before = p.findings.len();
+            p.findings.retain(|f| f.severity >= floor);
+            self.stats.hidden += before - p.findings.len();
+        }
+    }
+
+    /// Recompute the summary, the decision, the score and the counters from the projects.
+    pub fn recompute(&mut self) {
+        self.fail_on = self.projects.first().map(ProjectResult::fail_on).unwrap_or(Severity::High);
+        let mut summary: BTreeMap<Severity, usize> = Severity::ALL.iter().map(|s| (*s, 0)).collect();
+        let mut decision = Decision::Pass;
+        for p in &self.projects {
+            for f in &p.findings {
+                *summary.entry(f.severity).or_default() += 1;
+            }
+            decision = decision.max(p.decision());
+        }
+        let evaluation_errors = self.errors().filter(|e| e.kind == "evaluation").count();
+        self.summary = summary;
+        self.decision = decision;
+        self.score = score(self.findings().map(|f| &f.severity), evaluation_errors);
+        self.stats.suppressed = self.projects.iter().map(|p| p.suppressed.len()).sum();
     }
 
     /// Every error of every project.
@@ -267,7 +435,6 @@ pub fn score<'a>(severities: impl IntoIterator<Item = &'a Severity>, evaluation_
 pub struct Engine {
     runtime: Runtime,
     packs: Vec<Pack>,
-    config_packs: crate::policy::packs::ConfigPacks,
 }
 
 impl Engine {
@@ -281,7 +448,7 @@ impl Engine {
                 runtime.load_pack(bytes, &format!("builtin:{id}"), Limits::default()).map_err(|e| e.to_string())
             })
             .collect();
-        Ok(Self { runtime, packs: packs?, config_packs: Default::default() })
+        Ok(Self { runtime, packs: packs? })
     }
 
     /// Add a pack from component bytes.
@@ -292,11 +459,6 @@ impl Engine {
         }
         self.packs.push(pack);
         Ok(self.packs.last().expect("just pushed"))
-    }
-
-    /// Default settings for a pack added with [`Engine::add_pack`] (its manifest's `settings:`).
-    pub fn set_default_settings(&mut self, pack: &str, settings: serde_json::Map<String, serde_json::Value>) {
-        self.config_packs.set_defaults(pack, settings);
     }
 
     /// The loaded packs.
@@ -329,28 +491,6 @@ impl Engine {
             .collect();
         progress.finish();
         projects.sort_by(|a, b| a.path.cmp(&b.path));
-        let fail_on = projects.first().map(ProjectResult::fail_on).unwrap_or(Severity::High);
-        let mut summary: BTreeMap<Severity, usize> = Severity::ALL.iter().map(|s| (*s, 0)).collect();
-        let mut failed = false;
-        let mut any = false;
-        for p in &projects {
-            let threshold = p.fail_on();
-            for f in &p.findings {
-                *summary.entry(f.severity).or_default() += 1;
-                any = true;
-                failed |= f.severity >= threshold;
-            }
-            failed |= p.errors.iter().any(|e| e.kind == "evaluation");
-        }
-        let evaluation_errors = projects.iter().flat_map(|p| &p.errors).filter(|e| e.kind == "evaluation").count();
-        let decision = if failed {
-            Decision::Fail
-        } else if any {
-            Decision::Warn
-        } else {
-            Decision::Pass
-        };
-        let score = score(projects.iter().flat_map(|p| p.findings.iter().map(|f| &f.severity)), evaluation_errors);
         let stats = Stats {
             projects: projects.len(),
             services: projects.iter().map(|p| p.services).sum(),
@@ -358,9 +498,24 @@ impl Engine {
             rules: self.packs.iter().map(|p| p.info.rules.len()).sum(),
             evaluations: projects.iter().map(|p| p.outputs.len()).sum(),
             cache_hits: self.packs.iter().filter(|p| p.cache_hit).count(),
+            suppressed: 0,
+            hidden: 0,
             duration_ms: duration_ms(start.elapsed()),
         };
-        Outcome { decision, score, fail_on, summary, projects, stats }
+        let mut outcome = Outcome {
+            decision: Decision::Pass,
+            score: 100,
+            fail_on: Severity::High,
+            summary: BTreeMap::new(),
+            projects,
+            stats,
+            rules: self.catalog(),
+        };
+        if let Some(baseline) = &options.baseline {
+            outcome.apply_baseline(baseline.clone());
+        }
+        outcome.recompute();
+        outcome
     }
 
     /// Discover and load every project (see [`crate::discover`]), each with the root its
@@ -429,6 +584,7 @@ impl Engine {
             path,
             services: loaded.model.services.len(),
             findings: Vec::new(),
+            suppressed: Vec::new(),
             errors: Vec::new(),
             warnings: Vec::new(),
             outputs: Vec::new(),
@@ -456,15 +612,9 @@ impl Engine {
             Ok(host) => loaded.model.host = host,
             Err(message) => result.errors.push(ErrorEntry::at("config", &name, None, format!("{cfg_name}: {message}"))),
         }
-        // Extra packs named by `packs:`, relative to the configuration file (see `policy::packs`).
-        let base = cfg.path.as_deref().and_then(Path::parent).map_or_else(|| loaded.directory.clone(), Path::to_path_buf);
-        let extra = self.config_packs.resolve(&self.runtime, &base, &cfg.config.packs, &self.packs);
-        for e in &extra.errors {
-            result.errors.push(ErrorEntry::at("config", &name, None, format!("{cfg_name}: {e}")));
-        }
-        let all_packs: Vec<&Pack> = self.packs.iter().chain(&extra.packs).collect();
-        for rule in cfg.config.rules.keys() {
-            if self.rule_info(rule).is_none() && !extra.has_rule(rule) {
+        let all_packs: Vec<&Pack> = self.packs.iter().collect();
+        for rule in cfg.config.rules.keys().filter(|r| !host_rules::is_host_rule(r)) {
+            if self.rule_info(rule).is_none() {
                 result.errors.push(ErrorEntry::at(
                     "config",
                     &name,
@@ -485,7 +635,8 @@ impl Engine {
             }
         }
         for pack in all_packs.iter().copied() {
-            let settings = self.config_packs.settings_for(&pack.info.id, cfg.config.settings.get(&pack.info.id));
+            let settings = cfg.config.settings.get(&pack.info.id).cloned().unwrap_or_else(|| serde_json::json!({}));
+            let settings = if settings.is_null() { serde_json::json!({}) } else { settings };
             match self.runtime.check_settings(pack, &settings) {
                 Ok(()) => jobs.push((pack, settings.to_string())),
                 Err(e) => result.errors.push(ErrorEntry::at("config", &name, None, format!("{cfg_name}: {e}"))),
@@ -518,14 +669,258 @@ impl Engine {
                 Err(error) => result.errors.push(evaluation_error(&name, &evaluation.pack, &error)),
             }
         }
-        result.findings.sort_by(|a, b| {
-            (&a.file, a.line, a.column, &a.rule, &a.message).cmp(&(&b.file, b.line, b.column, &b.rule, &b.message))
-        });
+        result.findings.retain(|f| options.selects(&f.rule));
+        let failed_packs: HashSet<String> = result.errors.iter().filter_map(|e| e.pack.clone()).collect();
+        let evaluated = |rule: &str| {
+            options.selects(rule)
+                && rule.split_once('/').is_some_and(|(pack, _)| !failed_packs.contains(pack))
+                && cfg.config.rules.get(rule).is_none_or(|s| s.severity().is_some())
+        };
+        let today = options.today.unwrap_or_else(config::Date::today);
+        self.apply_exceptions(&mut result, &loaded, &cfg, today, options);
+        self.apply_waivers(&mut result, &loaded, &cfg, &evaluated, options);
+        let sort_key = |f: &Finding| (f.file.clone(), f.line, f.column, f.rule.clone(), f.message.clone());
+        result.findings.sort_by_key(sort_key);
+        result.suppressed.sort_by_key(|s| sort_key(&s.finding));
         result.loaded = Some(loaded);
         result
     }
 
-    /// The rule info for a `<pack>/<rule>` id.
+    /// Every rule known to this engine: the packs' and the host's.
+    pub fn catalog(&self) -> Vec<RuleMeta> {
+        let packs = self.packs.iter().flat_map(|p| p.info.rules.iter().map(move |r| (p.info.id.as_str(), r.clone())));
+        let host = host_rules::rules().into_iter().map(|r| (host_rules::PACK, r));
+        packs
+            .chain(host)
+            .map(|(pack, r)| RuleMeta {
+                id: format!("{pack}/{}", r.id),
+                pack: pack.to_string(),
+                summary: r.summary,
+                severity: r.severity,
+                category: r.category,
+                docs: r.docs,
+            })
+            .collect()
+    }
+
+    /// Move the findings that `exceptions:` waive to `suppressed`; report expired exceptions that
+    /// still match findings (those findings stay reported).
+    fn apply_exceptions(
+        &self,
+        result: &mut ProjectResult,
+        loaded: &LoadedProject,
+        cfg: &config::Loaded,
+        today: config::Date,
+        options: &CheckOptions,
+    ) {
+        if cfg.config.exceptions.is_empty() {
+            return;
+        }
+        let base = canonical(&cfg.directory());
+        let globs: Vec<Vec<globset::GlobMatcher>> = cfg
+            .config
+            .exceptions
+            .iter()
+            .map(|e| e.files.iter().filter_map(|f| config::file_glob(f).ok()).collect())
+            .collect();
+        let config_file = cfg.path.as_deref().map(display_path).unwrap_or_else(|| config::FILE_NAME.to_string());
+        let mut expired_hits: BTreeMap<usize, usize> = BTreeMap::new();
+        let mut kept = Vec::new();
+        for finding in std::mem::take(&mut result.findings) {
+            let path = canonical(&finding.path);
+            let relative = path.strip_prefix(&base).unwrap_or(&path).to_path_buf();
+            let matching = cfg.config.exceptions.iter().enumerate().filter(|(i, e)| {
+                e.covers_rule(&finding.rule)
+                    && (e.services.is_empty() || finding.service.as_ref().is_some_and(|s| e.services.contains(s)))
+                    && (globs[*i].is_empty() || globs[*i].iter().any(|g| g.is_match(&relative)))
+            });
+            let mut waived = None;
+            for (i, e) in matching {
+                if e.expires.is_some_and(|d| d < today) {
+                    *expired_hits.entry(i).or_default() += 1;
+                } else if waived.is_none() {
+                    waived = Some(e);
+                }
+            }
+            match waived {
+                Some(e) => result.suppressed.push(Suppressed {
+                    finding,
+                    suppression: Suppression::Exception {
+                        reason: e.reason.clone(),
+                        file: config_file.clone(),
+                        expires: e.expires.map(|d| d.to_string()),
+                    },
+                }),
+                None => kept.push(finding),
+            }
+        }
+        result.findings = kept;
+        let Some(config_path) = cfg.path.clone() else { return };
+        for (index, count) in expired_hits {
+            let e = &cfg.config.exceptions[index];
+            let (line, column) = cfg.exception_location(index).unwrap_or((1, 1));
+            let expires = e.expires.map(|d| d.to_string()).unwrap_or_default();
+            let message = format!(
+                "exception for `{}` expired on {expires} ({}): its {count} finding{} {} reported again",
+                e.rules.join("`, `"),
+                e.reason,
+                if count == 1 { "" } else { "s" },
+                if count == 1 { "is" } else { "are" },
+            );
+            let help = "fix the findings, or extend `expires` with a new reason after review".to_string();
+            let subject = format!("exceptions/{index}");
+            if let Some(f) = self.host_finding(
+                host_rules::EXPIRED_EXCEPTION,
+                Location::new(config_path.clone(), line, column),
+                message,
+                help,
+                &subject,
+                loaded,
+                cfg,
+                options,
+                &result.name,
+            ) {
+                result.findings.push(f);
+            }
+        }
+    }
+
+    /// Apply `# plimsoll-ignore:` comments of the project's compose files and Dockerfiles (and of
+    /// any other file a finding points at); report invalid and unused waivers.
+    fn apply_waivers(
+        &self,
+        result: &mut ProjectResult,
+        loaded: &LoadedProject,
+        cfg: &config::Loaded,
+        evaluated: &dyn Fn(&str) -> bool,
+        options: &CheckOptions,
+    ) {
+        let mut files: Vec<PathBuf> = loaded.model.files.iter().map(|f| loaded.directory.join(f)).collect();
+        files.extend(loaded.dockerfiles.iter().map(|d| d.file.clone()));
+        files.extend(result.findings.iter().map(|f| f.path.clone()));
+        let mut seen = HashSet::new();
+        files.retain(|f| seen.insert(canonical(f)));
+        let mut waivers: Vec<(waivers::Waiver, PathBuf, bool)> = Vec::new();
+        for file in files {
+            let Some(text) = LoadedProject::read_source(&file) else { continue };
+            if !text.contains(waivers::MARKER) {
+                continue;
+            }
+            let key = canonical(&file);
+            waivers.extend(waivers::scan(&text, &file).into_iter().map(|w| (w, key.clone(), false)));
+        }
+        if waivers.is_empty() {
+            return;
+        }
+        let mut host = Vec::new();
+        for (w, _, _) in &waivers {
+            let place = Location::new(w.file.clone(), w.line, w.column);
+            let subject = format!("waiver/{}", w.rules.join(","));
+            let mut invalid = |message: String, help: &str| {
+                host.push((host_rules::INVALID_WAIVER, place.clone(), message, help.to_string(), subject.clone()));
+            };
+            if w.rules.is_empty() {
+                invalid(
+                    "waiver names no rule".into(),
+                    "write `# plimsoll-ignore: <pack>/<rule> -- <reason>` (see `plimsoll rules`)",
+                );
+            }
+            if w.reason.is_none() {
+                invalid(
+                    format!("waiver for `{}` has no reason", w.rules.join("`, `")),
+                    "add ` -- <why this is acceptable>` after the rule ids; a waiver without a reason waives nothing",
+                );
+            }
+            for rule in &w.rules {
+                if self.rule_info(rule).is_none() && !host_rules::is_host_rule(rule) {
+                    invalid(format!("waiver names unknown rule `{rule}`"), "check the id with `plimsoll rules`");
+                }
+            }
+        }
+        let mut kept = Vec::new();
+        for finding in std::mem::take(&mut result.findings) {
+            let path = canonical(&finding.path);
+            let waiver = waivers
+                .iter_mut()
+                .find(|(w, file, _)| *file == path && w.reason.is_some() && w.covers(&finding.rule, finding.line));
+            match waiver {
+                Some((w, _, used)) => {
+                    *used = true;
+                    let suppression = Suppression::Inline {
+                        reason: w.reason.clone().unwrap_or_default(),
+                        file: display_path(&w.file),
+                        line: w.line,
+                    };
+                    result.suppressed.push(Suppressed { finding, suppression });
+                }
+                None => kept.push(finding),
+            }
+        }
+        result.findings = kept;
+        for (w, _, used) in &waivers {
+            let known = w.rules.iter().all(|r| self.rule_info(r).is_some() || host_rules::is_host_rule(r));
+            if !*used && w.reason.is_some() && known && !w.rules.is_empty() && w.rules.iter().all(|r| evaluated(r)) {
+                host.push((
+                    host_rules::UNUSED_WAIVER,
+                    Location::new(w.file.clone(), w.line, w.column),
+                    format!("waiver for `{}` waives no finding", w.rules.join("`, `")),
+                    "remove the comment: nothing on the line it applies to is reported".to_string(),
+                    format!("waiver/{}", w.rules.join(",")),
+                ));
+            }
+        }
+        for (rule, place, message, help, subject) in host {
+            if let Some(f) = self.host_finding(rule, place, message, help, &subject, loaded, cfg, options, &result.name)
+            {
+                result.findings.push(f);
+            }
+        }
+    }
+
+    /// A finding of a host rule, after `rules:` and `--only`/`--skip`.
+    #[allow(clippy::too_many_arguments)]
+    fn host_finding(
+        &self,
+        rule: &str,
+        place: Location,
+        message: String,
+        help: String,
+        subject: &str,
+        loaded: &LoadedProject,
+        cfg: &config::Loaded,
+        options: &CheckOptions,
+        project: &str,
+    ) -> Option<Finding> {
+        let info = host_rules::rule(rule)?;
+        let id = format!("{}/{rule}", host_rules::PACK);
+        if !options.selects(&id) {
+            return None;
+        }
+        let severity = match cfg.config.rules.get(&id) {
+            Some(setting) => setting.severity()?,
+            None => info.severity,
+        };
+        let fingerprint = fingerprint(&id, project, loaded, &place.file, None, &Subject::File(subject.to_string()));
+        Some(Finding {
+            rule: id,
+            pack: host_rules::PACK.to_string(),
+            severity,
+            category: info.category,
+            message,
+            help: Some(help),
+            file: display_path(&place.file),
+            line: place.line,
+            column: place.column,
+            service: None,
+            related: Vec::new(),
+            fingerprint,
+            project: project.to_string(),
+            fix: None,
+            path: place.file,
+        })
+    }
+
+    /// The rule info for a `<pack>/<rule>` id (not the host rules: see [`host_rules`]).
     pub fn rule_info(&self, id: &str) -> Option<(&Pack, &plimsoll_runtime::RuleInfo)> {
         let (pack_id, rule_id) = id.split_once('/')?;
         let pack = self.packs.iter().find(|p| p.info.id == pack_id)?;
@@ -558,7 +953,7 @@ impl Engine {
             .collect();
         let service = loaded.service_of(&raw.subject);
         let file = display_path(&location.file);
-        let fingerprint = fingerprint(&id, loaded, &location.file, service.as_deref(), &raw.subject);
+        let fingerprint = fingerprint(&id, project, loaded, &location.file, service.as_deref(), &raw.subject);
         Some(Finding {
             rule: id,
             pack: pack.info.id.clone(),
@@ -574,11 +969,47 @@ impl Engine {
             fingerprint,
             project: project.to_string(),
             fix: raw.fix,
+            path: location.file,
         })
     }
 }
 
+impl Decision {
+    /// `pass`, `warn` or `fail`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Pass => "pass",
+            Decision::Warn => "warn",
+            Decision::Fail => "fail",
+        }
+    }
+}
+
+/// The decision for findings of these severities under `fail_on`, with `evaluation_errors`.
+pub fn decide<'a>(
+    severities: impl IntoIterator<Item = &'a Severity>,
+    fail_on: Severity,
+    evaluation_errors: usize,
+) -> Decision {
+    let mut decision = if evaluation_errors > 0 { Decision::Fail } else { Decision::Pass };
+    for s in severities {
+        if *s >= fail_on {
+            return Decision::Fail;
+        }
+        if decision == Decision::Pass {
+            decision = Decision::Warn;
+        }
+    }
+    decision
+}
+
 impl ProjectResult {
+    /// This project's decision under its own `fail-on`.
+    pub fn decision(&self) -> Decision {
+        let evaluation_errors = self.errors.iter().filter(|e| e.kind == "evaluation").count();
+        decide(self.findings.iter().map(|f| &f.severity), self.fail_on(), evaluation_errors)
+    }
+
     /// The gate threshold of this project's configuration.
     pub fn fail_on(&self) -> Severity {
         self.fail_on_threshold.unwrap_or(Severity::High)
@@ -600,10 +1031,21 @@ fn evaluation_error(project: &str, pack: &str, error: &EvalError) -> ErrorEntry 
 
 /// A fingerprint that survives unrelated edits: rule, file (relative to the project), service or
 /// Dockerfile stage and instruction, and the subject path — never line numbers.
-fn fingerprint(rule: &str, loaded: &LoadedProject, file: &Path, service: Option<&str>, subject: &Subject) -> String {
-    let relative = file.strip_prefix(&loaded.directory).unwrap_or(file);
+fn fingerprint(
+    rule: &str,
+    project: &str,
+    loaded: &LoadedProject,
+    file: &Path,
+    service: Option<&str>,
+    subject: &Subject,
+) -> String {
+    let directory = canonical(&loaded.directory);
+    let file = canonical(file);
+    let relative = file.strip_prefix(&directory).unwrap_or(&file);
     let mut hasher = Sha256::new();
     hasher.update(rule.as_bytes());
+    hasher.update([0]);
+    hasher.update(project.as_bytes());
     hasher.update([0]);
     hasher.update(relative.to_string_lossy().as_bytes());
     hasher.update([0]);

@@ -32,6 +32,123 @@ pub struct Config {
     /// Per-pack settings, by pack id.
     #[serde(default)]
     pub settings: BTreeMap<String, serde_json::Value>,
+    /// Waivers: findings of these rules on these services or files are not reported.
+    #[serde(default)]
+    pub exceptions: Vec<Exception>,
+}
+
+/// One entry of `exceptions:`: which findings it waives, why, and until when.
+///
+/// A finding is waived when its rule is listed and, if `services` is given, its service is listed,
+/// and, if `files` is given, its file matches one of the patterns (globs relative to this file's
+/// directory; `dir/` means everything below `dir`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Exception {
+    /// Rule ids (`security/privileged`), or `<pack>/*` for every rule of a pack.
+    pub rules: Vec<String>,
+    /// Service names; empty means every service.
+    #[serde(default)]
+    pub services: Vec<String>,
+    /// File globs relative to this configuration file; empty means every file.
+    #[serde(default)]
+    pub files: Vec<String>,
+    /// Why the findings are acceptable (required, shown in reports).
+    pub reason: String,
+    /// Last day the exception applies (`YYYY-MM-DD`); after it the findings are reported again.
+    pub expires: Option<Date>,
+}
+
+impl Exception {
+    /// Whether the exception names `rule` (exactly or through `<pack>/*`).
+    pub fn covers_rule(&self, rule: &str) -> bool {
+        self.rules.iter().any(|r| match r.strip_suffix("/*") {
+            Some(pack) => rule.split_once('/').is_some_and(|(p, _)| p == pack),
+            None => r == rule,
+        })
+    }
+}
+
+/// A calendar date, `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Date {
+    /// Year.
+    pub year: i32,
+    /// Month, 1–12.
+    pub month: u32,
+    /// Day, 1–31.
+    pub day: u32,
+}
+
+impl Date {
+    /// Today in UTC, from the system clock.
+    pub fn today() -> Date {
+        let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        Date::from_days((secs / 86_400) as i64)
+    }
+
+    /// The date `days` days after 1970-01-01 (Howard Hinnant's `civil_from_days`).
+    pub fn from_days(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Date { year, month, day }
+    }
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl TryFrom<String> for Date {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        let bad = || format!("invalid date `{text}`, expected YYYY-MM-DD");
+        let mut parts = text.trim().splitn(3, '-');
+        let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else { return Err(bad()) };
+        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return Err(bad());
+        }
+        let (year, month, day): (i32, u32, u32) =
+            (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?, d.parse().map_err(|_| bad())?);
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days_in_month = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return Err(bad()),
+        };
+        if day == 0 || day > days_in_month {
+            return Err(bad());
+        }
+        Ok(Date { year, month, day })
+    }
+}
+
+impl JsonSchema for Date {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Date".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "format": "date",
+            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+            "description": "A calendar date, `YYYY-MM-DD`."
+        })
+    }
 }
 
 /// A severity as written in the file.
@@ -169,9 +286,26 @@ pub struct Loaded {
     pub path: Option<PathBuf>,
     /// Its contents.
     pub config: Config,
+    /// The located YAML tree, to point at entries (expired exceptions).
+    pub tree: Option<plimsoll_model::yaml::Node>,
 }
 
 impl Loaded {
+    /// Line and column of `exceptions[index]` in the file.
+    pub fn exception_location(&self, index: usize) -> Option<(u32, u32)> {
+        let node = self.tree.as_ref()?.get("exceptions")?.as_seq()?.get(index)?;
+        let location = node.location();
+        Some((location.line, location.column))
+    }
+
+    /// The directory `files:` patterns of exceptions are relative to.
+    pub fn directory(&self) -> PathBuf {
+        match self.path.as_deref().and_then(Path::parent) {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
+    }
+
     /// The gate threshold.
     pub fn fail_on(&self) -> Severity {
         self.config.fail_on.map(Severity::from).unwrap_or(Severity::High)
@@ -188,7 +322,12 @@ impl Loaded {
         Ok(Some(HostProfile {
             memory: host.memory.as_ref().map(|m| m.bytes("host.memory")).transpose()?,
             cpus: host.cpus,
-            reserved_memory: reserved.memory.as_ref().map(|m| m.bytes("host.reserved.memory")).transpose()?.unwrap_or(0),
+            reserved_memory: reserved
+                .memory
+                .as_ref()
+                .map(|m| m.bytes("host.reserved.memory"))
+                .transpose()?
+                .unwrap_or(0),
             reserved_cpus: reserved.cpus.unwrap_or(0.0),
             gpus,
         }))
@@ -207,18 +346,45 @@ pub fn parse(text: &str, path: &Path) -> Result<Loaded, String> {
         Config::default()
     } else {
         serde_norway::from_str(text).map_err(|e| match e.location() {
-            Some(loc) => format!("{}:{}:{}: {}", path.display(), loc.line(), loc.column(), strip_location(&e.to_string())),
+            Some(loc) => {
+                format!("{}:{}:{}: {}", path.display(), loc.line(), loc.column(), strip_location(&e.to_string()))
+            }
             None => format!("{}: {e}", path.display()),
         })?
     };
-    let loaded = Loaded { path: Some(path.to_path_buf()), config };
+    let tree = plimsoll_model::yaml::parse(text, path).ok().and_then(|docs| docs.into_iter().next());
+    let loaded = Loaded { path: Some(path.to_path_buf()), config, tree };
     loaded.host_profile().map_err(|e| format!("{}: {e}", path.display()))?;
     for (name, value) in &loaded.config.settings {
         if !value.is_object() && !value.is_null() {
             return Err(format!("{}: settings.{name}: expected a mapping of the pack's settings", path.display()));
         }
     }
+    for (i, exception) in loaded.config.exceptions.iter().enumerate() {
+        let at = loaded.exception_location(i).map(|l| format!("{}:{}:{}", path.display(), l.0, l.1));
+        let at = at.unwrap_or_else(|| path.display().to_string());
+        if exception.reason.trim().is_empty() {
+            return Err(format!("{at}: exceptions[{i}]: `reason` is empty: say why these findings are acceptable"));
+        }
+        if exception.rules.is_empty() {
+            return Err(format!("{at}: exceptions[{i}]: `rules` is empty: name the rules it waives"));
+        }
+        for pattern in &exception.files {
+            file_glob(pattern).map_err(|e| format!("{at}: exceptions[{i}].files: {e}"))?;
+        }
+    }
     Ok(loaded)
+}
+
+/// Compile an exception's `files:` pattern (`dir/` means everything below `dir`).
+pub fn file_glob(pattern: &str) -> Result<globset::GlobMatcher, String> {
+    let pattern = pattern.strip_prefix("./").unwrap_or(pattern);
+    let pattern = if pattern.ends_with('/') { format!("{pattern}**") } else { pattern.to_string() };
+    globset::GlobBuilder::new(&pattern)
+        .literal_separator(true)
+        .build()
+        .map(|g| g.compile_matcher())
+        .map_err(|e| format!("invalid pattern `{pattern}`: {e}"))
 }
 
 /// Find `plimsoll.yaml` in a project directory.
@@ -261,6 +427,57 @@ mod tests {
         let err = parse("host:\n  memroy: 16GiB\n", Path::new("plimsoll.yaml")).unwrap_err();
         assert!(err.starts_with("plimsoll.yaml:2:3: "), "{err}");
         assert!(err.contains("unknown field `memroy`"), "{err}");
+    }
+
+    #[test]
+    fn exceptions_need_a_reason_and_a_valid_date() {
+        let ok = "exceptions:\n  - rules: [security/privileged]\n    services: [cadvisor]\n    reason: reads host metrics\n    expires: 2027-06-30\n";
+        let loaded = parse(ok, Path::new("plimsoll.yaml")).unwrap();
+        let e = &loaded.config.exceptions[0];
+        assert_eq!(e.expires, Some(Date { year: 2027, month: 6, day: 30 }));
+        assert!(e.covers_rule("security/privileged") && !e.covers_rule("security/other"));
+        assert_eq!(loaded.exception_location(0), Some((2, 5)));
+
+        let missing = "exceptions:\n  - rules: [security/privileged]\n";
+        let err = parse(missing, Path::new("plimsoll.yaml")).unwrap_err();
+        assert!(err.starts_with("plimsoll.yaml:2:5: ") && err.contains("missing field `reason`"), "{err}");
+
+        let empty = "exceptions:\n  - rules: [security/privileged]\n    reason: \"  \"\n";
+        let err = parse(empty, Path::new("plimsoll.yaml")).unwrap_err();
+        assert!(err.starts_with("plimsoll.yaml:2:5: exceptions[0]: `reason` is empty"), "{err}");
+
+        let date = "exceptions:\n  - rules: [a/b]\n    reason: x\n    expires: 2027-02-30\n";
+        let err = parse(date, Path::new("plimsoll.yaml")).unwrap_err();
+        assert!(err.contains("invalid date `2027-02-30`") && err.starts_with("plimsoll.yaml:"), "{err}");
+
+        let typo = "exceptions:\n  - rules: [a/b]\n    reason: x\n    service: [a]\n";
+        let err = parse(typo, Path::new("plimsoll.yaml")).unwrap_err();
+        assert!(err.starts_with("plimsoll.yaml:4:5: ") && err.contains("unknown field `service`"), "{err}");
+
+        let pack = Exception {
+            rules: vec!["image/*".into()],
+            services: vec![],
+            files: vec![],
+            reason: "r".into(),
+            expires: None,
+        };
+        assert!(pack.covers_rule("image/tag-mutable") && !pack.covers_rule("imagex/a"));
+    }
+
+    #[test]
+    fn dates_from_days() {
+        assert_eq!(Date::from_days(0).to_string(), "1970-01-01");
+        assert_eq!(Date::from_days(19_782).to_string(), "2024-02-29");
+        assert_eq!(Date::from_days(-1).to_string(), "1969-12-31");
+        assert!(Date::today().year >= 2025);
+    }
+
+    #[test]
+    fn wrong_types_are_located_errors() {
+        let err = parse("fail-on: severe\n", Path::new("plimsoll.yaml")).unwrap_err();
+        assert!(err.starts_with("plimsoll.yaml:1:"), "{err}");
+        let err = parse("rules:\n  image/tag-mutable: sometimes\n", Path::new("plimsoll.yaml")).unwrap_err();
+        assert!(err.starts_with("plimsoll.yaml:2:"), "{err}");
     }
 
     #[test]

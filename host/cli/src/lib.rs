@@ -7,10 +7,12 @@
 //! packs' tests ([`fixtures`]).
 #![forbid(unsafe_code)]
 
+pub mod baseline;
 pub mod builtin;
 pub mod check;
 pub mod config;
 pub mod discover;
 pub mod fixtures;
-pub mod policy;
+pub mod host_rules;
 pub mod report;
+pub mod waivers;

@@ -8,11 +8,17 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use plimsoll::check::{CheckOptions, Engine};
-use plimsoll::report::{self, Format};
+use plimsoll::report::{self, Format, RenderOptions};
 use plimsoll_runtime::ComponentCache;
 
-/// Plimsoll checks a Docker Compose project (its compose files, overrides, Dockerfiles and build
+/// Plimsoll checks Docker Compose projects (their compose files, overrides, Dockerfiles and build
 /// contexts) against policy packs and reports located findings.
+///
+/// Start with `plimsoll check` in a repository: it finds every compose project and standalone
+/// Dockerfile below the current directory, checks them with the built-in packs (resources, health,
+/// image, security) and prints each finding with the offending line. `plimsoll rules` lists the rules;
+/// `plimsoll rules <id>` explains one. Configure the gate with a `plimsoll.yaml` next to the project
+/// (`plimsoll config schema` prints its JSON Schema; docs/configuration.md describes it).
 ///
 /// Exit codes: 0 when nothing reaches `fail-on`, 1 when findings reach it or a pack fails, 2 for
 /// usage, configuration or input errors.
@@ -28,15 +34,38 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Check projects: each PATH is a compose file, a directory with one, or a Dockerfile.
+    /// Check projects and report findings; the exit code is the gate's decision.
+    ///
+    /// Each PATH is a compose file, a Dockerfile, or a directory. A directory is searched
+    /// recursively (respecting `.gitignore`): every directory holding a compose file is a project,
+    /// and every Dockerfile that no compose project builds is a project of its own. Projects are
+    /// checked in parallel; a progress bar shows on a terminal.
+    ///
+    /// Findings can be waived three ways, each reported as waived rather than hidden: `exceptions:`
+    /// in plimsoll.yaml (with a reason and an optional expiry date), inline comments
+    /// `# plimsoll-ignore: <rule>[, <rule>] -- <reason>` on the offending line or the line above,
+    /// and a baseline file (`--write-baseline`, then `--baseline`).
+    ///
+    /// Examples:
+    ///
+    ///   plimsoll check                                  # every project below .
+    ///
+    ///   plimsoll check -f compose.yaml -f compose.prod.yaml
+    ///
+    ///   plimsoll check --format sarif --output plimsoll.sarif
+    ///
+    ///   plimsoll check --write-baseline .plimsoll-baseline.json   # accept today's findings
+    ///
+    ///   plimsoll check --baseline .plimsoll-baseline.json         # report only new ones
+    #[command(verbatim_doc_comment)]
     Check(CheckArgs),
     /// List the rules of the loaded packs, or print one rule's documentation.
     Rules {
         /// A rule id (`resources/memory-limit-missing`) or a pack id (`resources`).
         id: Option<String>,
         /// `human` (default) or `json`.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
+        format: RulesFormat,
     },
     /// Print the normalized project model as JSON (what policies see).
     Model {
@@ -52,16 +81,29 @@ enum Command {
         #[arg(long)]
         diagnostics: bool,
     },
-    /// Write, build, test and inspect policy packs (Rust, Python, JavaScript).
-    Policy {
-        #[command(subcommand)]
-        command: plimsoll::policy::PolicyCommand,
-    },
     /// Configuration file helpers.
     Config {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Print a shell completion script.
+    ///
+    /// For example `plimsoll completions bash > ~/.local/share/bash-completion/completions/plimsoll`,
+    /// `plimsoll completions zsh > ~/.zfunc/_plimsoll`, or
+    /// `plimsoll completions fish > ~/.config/fish/completions/plimsoll.fish`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Output formats of `plimsoll rules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum RulesFormat {
+    /// A table, or a rule's documentation.
+    Human,
+    /// JSON.
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -86,18 +128,54 @@ struct CheckArgs {
     /// Extra `.env` file (repeatable).
     #[arg(long = "env-file")]
     env_files: Vec<PathBuf>,
-    /// Configuration file (default: `plimsoll.yaml` next to each project).
-    #[arg(long)]
+    /// Configuration file for every project (default: the `plimsoll.yaml` nearest to each project,
+    /// looking upward no further than the PATH it was found under).
+    #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
-    /// Write the report to a file (atomically) instead of standard output.
-    #[arg(long, short = 'o')]
+    /// Write the report to FILE (atomically: a temporary file, then a rename) instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Check only these rules or packs (comma-separated or repeated: `security`, `image/tag-mutable`).
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    only: Vec<String>,
+    /// Do not check these rules or packs (comma-separated or repeated).
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    skip: Vec<String>,
+    /// List only findings at or above this severity; the decision and the score still count every finding.
+    #[arg(long, value_name = "LEVEL", value_parser = ["info", "low", "medium", "high", "critical"])]
+    severity: Option<String>,
+    /// Do not report findings recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record today's findings in FILE (atomically) and accept them: the gate passes unless a
+    /// project cannot be loaded or a pack fails.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
     /// Show what packs logged or printed.
     #[arg(long, short = 'v')]
     verbose: bool,
+}
+
+/// A progress bar on standard error, drawn only on a terminal and for more than one project.
+struct Bar(indicatif::ProgressBar);
+
+impl plimsoll::check::Progress for Bar {
+    fn start(&self, total: usize) {
+        if total > 1 {
+            self.0.set_length(total as u64);
+            self.0.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+    }
+    fn advance(&self, project: &str) {
+        self.0.set_message(project.to_string());
+        self.0.inc(1);
+    }
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
 }
 
 fn main() -> ExitCode {
@@ -125,19 +203,52 @@ fn run(cli: Cli) -> Result<u8, String> {
     match cli.command {
         Command::Check(args) => {
             let engine = Engine::new(cache(cli.no_cache))?;
-            let outcome = engine.check(&CheckOptions {
+            let catalog = engine.catalog();
+            for name in args.only.iter().chain(&args.skip) {
+                if !catalog.iter().any(|r| &r.id == name || &r.pack == name) {
+                    return Err(format!("--only/--skip: unknown rule or pack `{name}` (see `plimsoll rules`)"));
+                }
+            }
+            let baseline = args.baseline.as_deref().map(plimsoll::baseline::Baseline::load).transpose()?;
+            let options = CheckOptions {
                 paths: args.paths,
                 files: args.files,
                 project_directory: args.project_directory,
                 profiles: args.profiles,
                 env_files: args.env_files,
                 config: args.config,
-            });
+                only: args.only,
+                skip: args.skip,
+                baseline,
+                today: None,
+            };
+            let style = indicatif::ProgressStyle::with_template("{spinner} checking {pos}/{len} projects {wide_msg}")
+                .map_err(|e| e.to_string())?;
+            let bar = Bar(indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden())
+                .with_style(style));
+            let mut outcome = engine.check_with(&options, &bar);
+            if let Some(path) = &args.write_baseline {
+                let text = plimsoll::baseline::render(outcome.findings().chain(outcome.baselined()));
+                emit(&text, Some(path))?;
+                let count = outcome.findings().count();
+                outcome.accept_all();
+                eprintln!("wrote {} with {count} new finding{}", path.display(), if count == 1 { "" } else { "s" });
+            }
+            if let Some(level) = args.severity.as_deref().and_then(plimsoll_runtime::Severity::parse) {
+                outcome.hide_below(level);
+            }
             let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
             let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            let text = report::render(&outcome, args.format, color, args.verbose);
+            let text = report::render(&outcome, args.format, RenderOptions { color, verbose: args.verbose });
             emit(&text, args.output.as_deref())?;
             Ok(outcome.exit_code() as u8)
+        }
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut buffer = Vec::new();
+            clap_complete::generate(shell, &mut command, "plimsoll", &mut buffer);
+            emit(&String::from_utf8_lossy(&buffer), None)?;
+            Ok(0)
         }
         Command::Rules { id, format } => {
             let engine = Engine::new(cache(cli.no_cache))?;
@@ -160,7 +271,6 @@ fn run(cli: Cli) -> Result<u8, String> {
             }
             Ok(if loaded.has_errors() { 2 } else { 0 })
         }
-        Command::Policy { command } => plimsoll::policy::run(command, cache(cli.no_cache)),
         Command::Config { command: ConfigCommand::Schema } => {
             let text = serde_json::to_string_pretty(&plimsoll::config::schema()).map_err(|e| e.to_string())?;
             emit(&(text + "\n"), None)?;
@@ -169,14 +279,14 @@ fn run(cli: Cli) -> Result<u8, String> {
     }
 }
 
-fn print_rules(engine: &Engine, id: Option<&str>, format: Format) -> Result<u8, String> {
+fn print_rules(engine: &Engine, id: Option<&str>, format: RulesFormat) -> Result<u8, String> {
     if let Some(id) = id
         && id.contains('/')
     {
         let (pack, rule) = engine.rule_info(id).ok_or_else(|| format!("unknown rule `{id}` (see `plimsoll rules`)"))?;
         let text = match format {
-            Format::Json => serde_json::to_string_pretty(rule).map_err(|e| e.to_string())? + "\n",
-            Format::Human => format!(
+            RulesFormat::Json => serde_json::to_string_pretty(rule).map_err(|e| e.to_string())? + "\n",
+            RulesFormat::Human => format!(
                 "# {}/{}\n\n{} · severity {} · category {}\n\n{}\n",
                 pack.info.id, rule.id, rule.summary, rule.severity, rule.category, rule.docs
             ),
@@ -189,7 +299,7 @@ fn print_rules(engine: &Engine, id: Option<&str>, format: Format) -> Result<u8, 
         return Err(format!("unknown pack `{}` (see `plimsoll rules`)", id.unwrap_or_default()));
     }
     let text = match format {
-        Format::Json => {
+        RulesFormat::Json => {
             let rules: Vec<_> = packs
                 .iter()
                 .flat_map(|p| {
@@ -203,12 +313,17 @@ fn print_rules(engine: &Engine, id: Option<&str>, format: Format) -> Result<u8, 
                 .collect();
             serde_json::to_string_pretty(&rules).map_err(|e| e.to_string())? + "\n"
         }
-        Format::Human => {
+        RulesFormat::Human => {
             let mut out = String::new();
             for p in packs {
                 out.push_str(&format!("{} {} — {}\n", p.info.id, p.info.version, p.info.summary));
                 for r in &p.info.rules {
-                    out.push_str(&format!("  {:<48} {:<8} {}\n", format!("{}/{}", p.info.id, r.id), r.severity, r.summary));
+                    out.push_str(&format!(
+                        "  {:<48} {:<8} {}\n",
+                        format!("{}/{}", p.info.id, r.id),
+                        r.severity,
+                        r.summary
+                    ));
                 }
             }
             out
