@@ -435,6 +435,7 @@ pub fn score<'a>(severities: impl IntoIterator<Item = &'a Severity>, evaluation_
 pub struct Engine {
     runtime: Runtime,
     packs: Vec<Pack>,
+    config_packs: crate::policy::packs::ConfigPacks,
 }
 
 impl Engine {
@@ -448,7 +449,7 @@ impl Engine {
                 runtime.load_pack(bytes, &format!("builtin:{id}"), Limits::default()).map_err(|e| e.to_string())
             })
             .collect();
-        Ok(Self { runtime, packs: packs? })
+        Ok(Self { runtime, packs: packs?, config_packs: Default::default() })
     }
 
     /// Add a pack from component bytes.
@@ -459,6 +460,11 @@ impl Engine {
         }
         self.packs.push(pack);
         Ok(self.packs.last().expect("just pushed"))
+    }
+
+    /// Default settings for a pack added with [`Engine::add_pack`] (its manifest's `settings:`).
+    pub fn set_default_settings(&mut self, pack: &str, settings: serde_json::Map<String, serde_json::Value>) {
+        self.config_packs.set_defaults(pack, settings);
     }
 
     /// The loaded packs.
@@ -612,9 +618,16 @@ impl Engine {
             Ok(host) => loaded.model.host = host,
             Err(message) => result.errors.push(ErrorEntry::at("config", &name, None, format!("{cfg_name}: {message}"))),
         }
-        let all_packs: Vec<&Pack> = self.packs.iter().collect();
+        // Extra packs named by `packs:`, relative to the configuration file (see `policy::packs`).
+        let base =
+            cfg.path.as_deref().and_then(Path::parent).map_or_else(|| loaded.directory.clone(), Path::to_path_buf);
+        let extra = self.config_packs.resolve(&self.runtime, &base, &cfg.config.packs, &self.packs);
+        for e in &extra.errors {
+            result.errors.push(ErrorEntry::at("config", &name, None, format!("{cfg_name}: {e}")));
+        }
+        let all_packs: Vec<&Pack> = self.packs.iter().chain(&extra.packs).collect();
         for rule in cfg.config.rules.keys().filter(|r| !host_rules::is_host_rule(r)) {
-            if self.rule_info(rule).is_none() {
+            if self.rule_info(rule).is_none() && !extra.has_rule(rule) {
                 result.errors.push(ErrorEntry::at(
                     "config",
                     &name,
@@ -635,8 +648,7 @@ impl Engine {
             }
         }
         for pack in all_packs.iter().copied() {
-            let settings = cfg.config.settings.get(&pack.info.id).cloned().unwrap_or_else(|| serde_json::json!({}));
-            let settings = if settings.is_null() { serde_json::json!({}) } else { settings };
+            let settings = self.config_packs.settings_for(&pack.info.id, cfg.config.settings.get(&pack.info.id));
             match self.runtime.check_settings(pack, &settings) {
                 Ok(()) => jobs.push((pack, settings.to_string())),
                 Err(e) => result.errors.push(ErrorEntry::at("config", &name, None, format!("{cfg_name}: {e}"))),

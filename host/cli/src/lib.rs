@@ -14,5 +14,6 @@ pub mod config;
 pub mod discover;
 pub mod fixtures;
 pub mod host_rules;
+pub mod policy;
 pub mod report;
 pub mod waivers;

@@ -81,6 +81,11 @@ enum Command {
         #[arg(long)]
         diagnostics: bool,
     },
+    /// Write, build, test and inspect policy packs (Rust, Python, JavaScript).
+    Policy {
+        #[command(subcommand)]
+        command: plimsoll::policy::PolicyCommand,
+    },
     /// Configuration file helpers.
     Config {
         #[command(subcommand)]
@@ -271,6 +276,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             }
             Ok(if loaded.has_errors() { 2 } else { 0 })
         }
+        Command::Policy { command } => plimsoll::policy::run(command, cache(cli.no_cache)),
         Command::Config { command: ConfigCommand::Schema } => {
             let text = serde_json::to_string_pretty(&plimsoll::config::schema()).map_err(|e| e.to_string())?;
             emit(&(text + "\n"), None)?;
