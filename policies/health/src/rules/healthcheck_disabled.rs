@@ -59,10 +59,8 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
             Origin::Image => {
                 image_healthcheck(project, service).unwrap_or_else(|| subject::service(&service.name, &[]))
             }
-            _ => {
-                let key = if hc.test.first().is_some_and(|t| t == "NONE") { "test" } else { "disable" };
-                subject::service(&service.name, &["healthcheck", key])
-            }
+            // `disable: true` and `test: ["NONE"]` normalize alike: point at the section.
+            _ => subject::service(&service.name, &["healthcheck"]),
         };
         let from = if service.effective.healthcheck_origin == Origin::Image { " by its image" } else { "" };
         report
