@@ -3,6 +3,7 @@
 //! Written exactly like a user's pack: each rule is a file under `rules/` with its documentation as
 //! its doc comment and a plain check function over the model; this file only lists them.
 
+mod common;
 pub mod rules;
 mod settings;
 

@@ -1,0 +1,104 @@
+//! `security/secrets-in-environment`: literal secrets in a service's `environment`.
+
+use plimsoll_sdk::model::Project;
+use plimsoll_sdk::{Report, subject};
+
+use crate::Settings;
+use crate::common::{is_literal, is_trivial};
+
+plimsoll_sdk::declare_rule! {
+    /// ## What it does
+    /// Flags `environment` entries of a service that hold a secret written in the compose file:
+    /// a value in a known token format (GitHub, GitLab, OpenAI, Anthropic, AWS, Slack, Stripe,
+    /// Hugging Face, a private key block) under any name, or a literal value under a secret's name
+    /// (`*PASSWORD`, `*SECRET`, `*TOKEN`, `*API_KEY`, …). References such as `$VAR` left for the
+    /// shell, `/run/secrets/…` paths, booleans and numbers are not secrets. The value is never
+    /// printed.
+    ///
+    /// ## Why is this bad?
+    /// The compose file is committed, shared and pasted into issues; the values are also visible to
+    /// anyone who can run `docker inspect`. A leaked token has to be rotated everywhere it is used.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   grafana:
+    ///     environment:
+    ///       - GF_SECURITY_ADMIN_PASSWORD=admin
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// services:
+    ///   grafana:
+    ///     environment:
+    ///       - GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/grafana_admin
+    ///     secrets: [grafana_admin]
+    /// ```
+    /// or `GF_SECURITY_ADMIN_PASSWORD=${GRAFANA_ADMIN_PASSWORD}` with the value in an uncommitted `.env`.
+    ///
+    /// ## Settings
+    /// - `secret-names`: globs of secret variable names.
+    /// - `token-formats`: known token formats (`name`, `prefix`, `min-length`).
+    ///
+    /// ## References
+    /// - [Compose: secrets](https://docs.docker.com/compose/how-tos/use-secrets/)
+    /// - [OWASP secrets management cheat sheet](https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html)
+    pub static RULE = {
+        id: "secrets-in-environment",
+        severity: High,
+        category: "security",
+        summary: "literal secret in a service's `environment`",
+    }
+}
+
+/// Report every environment entry holding a token or a literal value under a secret's name.
+pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
+    for service in &project.services {
+        for kv in &service.environment {
+            let Some(value) = &kv.value else { continue };
+            let message = if let Some(token) = settings.token_in(value) {
+                format!("service `{}` has a literal {} in `{}`", service.name, token.name, kv.name)
+            } else if settings.is_secret_name(&kv.name) && is_literal(value) && !is_trivial(value) {
+                format!("service `{}` sets secret `{}` to a literal value", service.name, kv.name)
+            } else {
+                continue;
+            };
+            report
+                .add(&RULE, subject::service(&service.name, &["environment", &kv.name]), message)
+                .help(format!(
+                    "move the value out of the compose file: `{}: ${{{}}}` with an uncommitted `.env`, or a `secrets:` entry",
+                    kv.name, kv.name
+                ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use plimsoll_sdk::Subject;
+    use plimsoll_sdk::testkit::{from_compose, run};
+
+    use crate::Security;
+
+    #[test]
+    fn tokens_and_secret_names() {
+        let project = from_compose(
+            "services:\n  a:\n    image: x:1\n    environment:\n      - ACCESS_TOKEN=ghp_0EXAMPLE0EXAMPLE0EXAMPLE0EXAMPLE0000\n      - GF_SECURITY_ADMIN_PASSWORD=admin\n      - DB_PASSWORD_FILE=/run/secrets/db\n      - SECRET_ROTATION=true\n      - RUNNER_SCOPE=org\n      - API_TOKEN\n",
+        );
+        let found: Vec<_> =
+            run::<Security>(&project, "").into_iter().filter(|f| f.rule == "secrets-in-environment").collect();
+        let messages: Vec<&str> = found.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "service `a` has a literal GitHub token in `ACCESS_TOKEN`",
+                "service `a` sets secret `GF_SECURITY_ADMIN_PASSWORD` to a literal value"
+            ]
+        );
+        assert_eq!(
+            found[0].subject,
+            Subject::Compose(["services", "a", "environment", "ACCESS_TOKEN"].map(String::from).to_vec())
+        );
+    }
+}
