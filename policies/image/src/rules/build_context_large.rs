@@ -36,12 +36,11 @@ plimsoll_sdk::declare_rule! {
     }
 }
 
-/// Report every context above the threshold, once, at the first service that builds it.
+/// Report every context above the threshold, at each service that builds it.
 pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
     let max = settings.max_context();
     for (index, services) in context_users(project) {
         let Some(context) = project.contexts.get(index as usize) else { continue };
-        let Some(first) = services.first() else { continue };
         if context.bytes <= max {
             continue;
         }
@@ -51,21 +50,20 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
             big.iter().take(3).map(|n| format!("`{}` ({})", n.path, format_bytes(n.bytes))).collect();
         let largest = if largest.is_empty() { String::new() } else { format!("; largest: {}", largest.join(", ")) };
         let bound = if context.truncated { "at least " } else { "" };
-        let mut finding = report
-            .add(
-                &RULE,
-                build_subject(first),
-                format!(
-                    "build context `{}` sends {bound}{} in {}, above the {} limit{largest}",
-                    context.path,
-                    format_bytes(context.bytes),
-                    plural(context.file_count, "file"),
-                    format_bytes(max)
-                ),
-            )
-            .help("exclude data, weights and build output in `.dockerignore`; mount large data as volumes at run time");
-        for other in services.iter().skip(1) {
-            finding = finding.related(build_subject(other));
+        for service in &services {
+            report
+                .add(
+                    &RULE,
+                    build_subject(service),
+                    format!(
+                        "build context `{}` sends {bound}{} in {}, above the {} limit{largest}",
+                        context.path,
+                        format_bytes(context.bytes),
+                        plural(context.file_count, "file"),
+                        format_bytes(max)
+                    ),
+                )
+                .help("exclude data, weights and build output in `.dockerignore`; mount large data as volumes at run time");
         }
     }
 }

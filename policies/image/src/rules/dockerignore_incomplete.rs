@@ -48,8 +48,8 @@ plimsoll_sdk::declare_rule! {
     }
 }
 
-/// Report every context with a `.dockerignore` that still sends entries of `ignore-kinds`, at the
-/// first service building it, with the `.dockerignore` as related.
+/// Report every context with a `.dockerignore` that still sends entries of `ignore-kinds`, at each
+/// service building it, with the `.dockerignore` as related.
 pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
     for (index, services) in context_users(project) {
         let Some(context) = project.contexts.get(index as usize) else { continue };
@@ -67,25 +67,23 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
         if sent.len() > 5 {
             names.push(format!("{} more", sent.len() - 5));
         }
-        let Some(first) = services.first() else { continue };
-        let mut finding = report
-            .add(
-                &RULE,
-                build_subject(first),
-                format!(
-                    "`{dockerignore}` does not exclude {} from build context `{}` ({})",
-                    names.join(", "),
-                    context.path,
-                    format_bytes(bytes)
-                ),
-            )
-            .help(format!(
-                "add {} to `{dockerignore}`",
-                sent.iter().take(5).map(|n| format!("`{}`", n.path)).collect::<Vec<_>>().join(", ")
-            ))
-            .related(subject::file(dockerignore.clone()));
-        for service in services.iter().skip(1) {
-            finding = finding.related(build_subject(service));
+        for service in &services {
+            report
+                .add(
+                    &RULE,
+                    build_subject(service),
+                    format!(
+                        "`{dockerignore}` does not exclude {} from build context `{}` ({})",
+                        names.join(", "),
+                        context.path,
+                        format_bytes(bytes)
+                    ),
+                )
+                .help(format!(
+                    "add {} to `{dockerignore}`",
+                    sent.iter().take(5).map(|n| format!("`{}`", n.path)).collect::<Vec<_>>().join(", ")
+                ))
+                .related(subject::file(dockerignore.clone()));
         }
     }
 }

@@ -10,8 +10,7 @@ use crate::common::{build_subject, context_users, plural};
 plimsoll_sdk::declare_rule! {
     /// ## What it does
     /// Flags build contexts (directories a service builds from) that have no `.dockerignore`, neither
-    /// `<Dockerfile>.dockerignore` nor one at the context root. Reported once per context, at the
-    /// first service that builds it.
+    /// `<Dockerfile>.dockerignore` nor one at the context root. Reported at every service that builds it.
     ///
     /// ## Why is this bad?
     /// Without a `.dockerignore`, `docker build` sends the whole directory to the builder: `.git`,
@@ -55,7 +54,6 @@ pub fn check(project: &Project, _settings: &Settings, report: &mut Report) {
         if context.kind != ContextKind::Directory || context.dockerignore.is_some() {
             continue;
         }
-        let Some(first) = services.first() else { continue };
         let mut sent: Vec<String> = context
             .notable
             .iter()
@@ -64,24 +62,23 @@ pub fn check(project: &Project, _settings: &Settings, report: &mut Report) {
             .collect();
         sent.truncate(4);
         let what = if sent.is_empty() { String::new() } else { format!(", including {}", sent.join(", ")) };
-        let mut finding = report
-            .add(
-                &RULE,
-                build_subject(first),
-                format!(
-                    "build context `{}` of service `{}` has no `.dockerignore`: it sends {} ({}){what}",
-                    context.path,
-                    first.name,
-                    plural(context.file_count, "file"),
-                    format_bytes(context.bytes)
-                ),
-            )
-            .help(format!(
-                "add `{}/.dockerignore` excluding `.git`, `.env*`, virtualenvs, `node_modules` and build output",
-                context.path
-            ));
-        for other in services.iter().skip(1) {
-            finding = finding.related(build_subject(other));
+        for service in &services {
+            report
+                .add(
+                    &RULE,
+                    build_subject(service),
+                    format!(
+                        "build context `{}` of service `{}` has no `.dockerignore`: it sends {} ({}){what}",
+                        context.path,
+                        service.name,
+                        plural(context.file_count, "file"),
+                        format_bytes(context.bytes)
+                    ),
+                )
+                .help(format!(
+                    "add `{}/.dockerignore` excluding `.git`, `.env*`, virtualenvs, `node_modules` and build output",
+                    context.path
+                ));
         }
     }
 }
@@ -94,7 +91,7 @@ mod tests {
     use crate::Image;
 
     #[test]
-    fn reported_once_per_context_without_dockerignore() {
+    fn reported_at_every_service_building_a_context_without_dockerignore() {
         let project = from_compose_with(
             "services:\n  a:\n    build: ./api\n  b:\n    build: ./api\n  c:\n    build: ./web\n",
             &[
@@ -106,14 +103,13 @@ mod tests {
         );
         let findings: Vec<_> =
             run::<Image>(&project, "").into_iter().filter(|f| f.rule == "dockerignore-missing").collect();
-        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings.len(), 2, "{findings:?}");
         assert!(
             findings[0]
                 .message
                 .starts_with("build context `api` of service `a` has no `.dockerignore`: it sends 2 files")
         );
         assert!(findings[0].message.ends_with("including `.env`"), "{}", findings[0].message);
-        assert_eq!(findings[0].related.len(), 1);
         assert_eq!(
             findings[0].subject,
             Subject::Compose(["services", "a", "build", "context"].map(String::from).to_vec())
