@@ -12,10 +12,10 @@ use serde::Deserialize;
 pub struct Settings {
     /// Every service must be healthy within this many seconds of `docker compose up` (off unless set).
     pub max_startup_seconds: Option<u64>,
-    /// Slow starters get at least this long before their healthcheck may mark them unhealthy.
+    /// Services that reserve a GPU get at least this long before their healthcheck may mark them unhealthy.
     pub min_start_period_seconds: u64,
-    /// Image name fragments of slow starters: model servers and heavy databases.
-    pub slow_starter_images: Vec<String>,
+    /// Slow starters by image name fragment, each with the time they need (model servers, databases).
+    pub slow_starters: Vec<SlowStarter>,
     /// Whether services that reserve a GPU count as slow starters.
     pub gpu_services_are_slow: bool,
     /// Base images that lack healthcheck tools: image globs (`repository:tag`) and the tools they lack.
@@ -34,6 +34,16 @@ pub struct ToolsMissing {
     pub missing: Vec<String>,
 }
 
+/// Slow starters: images whose name contains any fragment need `min-seconds` before a healthcheck may fail them.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct SlowStarter {
+    /// Image name fragments (`vllm`, `postgres`), matched against the repository, case-insensitively.
+    pub images: Vec<String>,
+    /// Seconds the service needs before failures may count.
+    pub min_seconds: u64,
+}
+
 /// The tools a healthcheck commonly runs that a base image may lack.
 pub const KNOWN_TOOLS: &[&str] = &["curl", "wget", "nc", "bash", "sh"];
 
@@ -49,25 +59,30 @@ impl Default for Settings {
         Self {
             max_startup_seconds: None,
             min_start_period_seconds: 60,
-            slow_starter_images: [
-                "vllm",
-                "ollama",
-                "text-generation-inference",
-                "tritonserver",
-                "localai",
-                "elasticsearch",
-                "opensearch",
-                "cassandra",
-                "neo4j",
-                "clickhouse",
-                "postgres",
-                "mysql",
-                "mariadb",
-                "mongo",
-                "mssql",
-            ]
-            .map(String::from)
-            .to_vec(),
+            slow_starters: vec![
+                // Model servers load weights; search and graph databases build indexes.
+                SlowStarter {
+                    images: [
+                        "vllm",
+                        "ollama",
+                        "text-generation-inference",
+                        "tritonserver",
+                        "localai",
+                        "elasticsearch",
+                        "opensearch",
+                        "cassandra",
+                        "neo4j",
+                    ]
+                    .map(String::from)
+                    .to_vec(),
+                    min_seconds: 60,
+                },
+                // Relational and document databases run init scripts and recovery on start.
+                SlowStarter {
+                    images: ["postgres", "mysql", "mariadb", "mongo", "mssql", "clickhouse"].map(String::from).to_vec(),
+                    min_seconds: 30,
+                },
+            ],
             gpu_services_are_slow: true,
             tools_missing: vec![
                 // Debian slim variants ship neither curl nor wget.
@@ -108,8 +123,10 @@ impl PackSettings for Settings {
         if self.max_startup_seconds == Some(0) {
             return Err("max-startup-seconds: must be above 0".to_string());
         }
-        if self.slow_starter_images.iter().any(|s| s.trim().is_empty()) {
-            return Err("slow-starter-images: empty image fragment".to_string());
+        for (i, row) in self.slow_starters.iter().enumerate() {
+            if row.images.is_empty() || row.images.iter().any(|s| s.trim().is_empty()) {
+                return Err(format!("slow-starters[{i}]: `images` needs at least one non-empty fragment"));
+            }
         }
         for (i, row) in self.tools_missing.iter().enumerate() {
             if row.images.is_empty() || row.images.iter().any(|s| s.trim().is_empty()) {

@@ -10,7 +10,8 @@ plimsoll_sdk::declare_rule! {
     /// ## What it does
     /// Flags services that have no healthcheck: none under `healthcheck:` in the compose file **and**
     /// no `HEALTHCHECK` in the image they build (the final stage for their `build.target`).
-    /// One-shot jobs that other services wait for with `service_completed_successfully` are skipped.
+    /// One-shot jobs are skipped: services that others wait for with `service_completed_successfully`,
+    /// services with `restart: "no"`, and services whose command exits at once (`echo`, `true`).
     ///
     /// ## Why is this bad?
     /// Without a healthcheck, Docker only knows whether the process runs, not whether it answers.
@@ -86,7 +87,7 @@ mod tests {
     #[test]
     fn image_healthchecks_count_and_jobs_are_skipped() {
         let project = from_compose_with(
-            "services:\n  a:\n    build: .\n  b:\n    image: b:1\n    depends_on: { migrate: { condition: service_completed_successfully } }\n    healthcheck: { test: [CMD, true] }\n  migrate:\n    image: m:1\n  c:\n    build: { context: ., dockerfile: Dockerfile.c }\n",
+            "services:\n  a:\n    build: .\n  b:\n    image: b:1\n    depends_on: { migrate: { condition: service_completed_successfully } }\n    healthcheck: { test: [CMD, true] }\n  migrate:\n    image: m:1\n  seed:\n    image: s:1\n    restart: \"no\"\n  hello:\n    image: alpine:3.20\n    command: echo hello\n  c:\n    build: { context: ., dockerfile: Dockerfile.c }\n",
             &[
                 ("Dockerfile", "FROM alpine:3.20\nHEALTHCHECK CMD wget -q --spider http://localhost/\n"),
                 ("Dockerfile.c", "FROM alpine:3.20\n"),

@@ -10,12 +10,13 @@ use crate::Settings;
 plimsoll_sdk::declare_rule! {
     /// ## What it does
     /// Flags slow starters whose healthcheck may mark them unhealthy before they can be up: the
-    /// `start_period` is below `min-start-period-seconds` **and** so is the whole grace before the
-    /// first unhealthy verdict (`start_period + retries × interval`, with Docker's defaults).
+    /// `start_period` is below the time they need **and** so is the whole grace before the first
+    /// unhealthy verdict (`start_period + retries × interval`, with Docker's defaults).
     ///
-    /// Slow starters are services that reserve a GPU (`gpu-services-are-slow`) and services whose
-    /// image (or built base image) matches `slow-starter-images`: model servers such as vLLM,
-    /// Ollama, TGI and Triton, and databases that replay logs or build indexes on start.
+    /// Slow starters are services that reserve a GPU (`gpu-services-are-slow`, needing
+    /// `min-start-period-seconds`) and services whose image (or built base image) matches a row of
+    /// `slow-starters`: model servers such as vLLM, Ollama, TGI and Triton and search databases
+    /// (60 s by default), relational and document databases (30 s by default).
     ///
     /// ## Why is this bad?
     /// Loading model weights or recovering a database takes minutes. Without a start period the
@@ -44,8 +45,8 @@ plimsoll_sdk::declare_rule! {
     /// ```
     ///
     /// ## Settings
-    /// - `min-start-period-seconds` (default `60`).
-    /// - `slow-starter-images`: image name fragments of slow starters.
+    /// - `min-start-period-seconds` (default `60`): what GPU services need.
+    /// - `slow-starters`: rows of `images` (name fragments) and `min-seconds`.
     /// - `gpu-services-are-slow` (default `true`).
     ///
     /// ## References
@@ -59,8 +60,8 @@ plimsoll_sdk::declare_rule! {
     }
 }
 
-/// Why a service counts as a slow starter, if it does.
-pub fn slow_starter(project: &Project, service: &Service, settings: &Settings) -> Option<String> {
+/// Why a service counts as a slow starter and how long it needs (milliseconds), if it does.
+pub fn slow_starter(project: &Project, service: &Service, settings: &Settings) -> Option<(String, u64)> {
     if settings.gpu_services_are_slow
         && service
             .resources
@@ -68,7 +69,7 @@ pub fn slow_starter(project: &Project, service: &Service, settings: &Settings) -
             .iter()
             .any(|d| d.capabilities.iter().any(|c| c == "gpu") || d.driver.as_deref() == Some("nvidia"))
     {
-        return Some("reserves a gpu".to_string());
+        return Some(("reserves a gpu".to_string(), settings.min_start_period_seconds * 1000));
     }
     let image = service.image.as_ref().map(|i| i.repository.clone()).or_else(|| {
         let (_, dockerfile, stage) = plimsoll_sdk::query::target_stage(project, service)?;
@@ -76,21 +77,20 @@ pub fn slow_starter(project: &Project, service: &Service, settings: &Settings) -
     })?;
     let lower = image.to_ascii_lowercase();
     settings
-        .slow_starter_images
+        .slow_starters
         .iter()
-        .find(|p| lower.contains(&p.to_ascii_lowercase()))
-        .map(|_| format!("runs `{image}`"))
+        .find(|row| row.images.iter().any(|p| lower.contains(&p.to_ascii_lowercase())))
+        .map(|row| (format!("runs `{image}`"), row.min_seconds * 1000))
 }
 
-/// Report slow starters whose healthcheck grace is below the setting.
+/// Report slow starters whose healthcheck grace is below what they need.
 pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
-    let min_ms = settings.min_start_period_seconds * 1000;
     for service in &project.services {
         let Some(hc) = active_healthcheck(service) else { continue };
         if settings.is_exempt(&service.name) {
             continue;
         }
-        let Some(why) = slow_starter(project, service, settings) else { continue };
+        let Some((why, min_ms)) = slow_starter(project, service, settings) else { continue };
         let t = Timings::of(hc);
         let grace = t.start_period + u64::from(t.retries) * t.interval;
         if t.start_period >= min_ms || grace >= min_ms {
@@ -111,7 +111,10 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
                     format_duration_ms(min_ms)
                 ),
             )
-            .help(format!("set `start_period` to at least {} (the time it takes to load and become ready)", format_duration_ms(min_ms)));
+            .help(format!(
+                "set `start_period` to at least {} (the time it takes to load and become ready)",
+                format_duration_ms(min_ms)
+            ));
         for r in related {
             finding = finding.related(r);
         }

@@ -10,7 +10,8 @@ use crate::Settings;
 plimsoll_sdk::declare_rule! {
     /// ## What it does
     /// Flags healthchecks whose `timeout` is at least their `interval`, with Docker's defaults
-    /// (30s interval, 30s timeout) filled in for the one that is not written. Healthchecks that set
+    /// (30s interval, 30s timeout) filled in for the one that is not written; with one of them
+    /// defaulted, only a timeout strictly above the interval is reported. Healthchecks that set
     /// neither are left alone: their defaults are Docker's choice, not the author's.
     ///
     /// ## Why is this bad?
@@ -56,7 +57,10 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
             continue;
         }
         let t = Timings::of(hc);
-        if t.timeout < t.interval {
+        // Docker's own defaults are 30s and 30s: an explicit interval with the default timeout is
+        // only reported when the interval is shorter than that default.
+        let defaulted = hc.timeout.is_none() || hc.interval.is_none();
+        if t.timeout < t.interval || (defaulted && t.timeout == t.interval) {
             continue;
         }
         let key = if hc.timeout.is_some() { "timeout" } else { "interval" };

@@ -112,11 +112,27 @@ pub fn image_healthcheck(project: &Project, service: &Service) -> Option<Subject
         .map(|(index, _)| subject::instruction(df, index))
 }
 
-/// Whether other services wait for this one to complete (`service_completed_successfully`): a job.
+/// Programs that print or test something and exit: a service whose command is one of them is a job.
+const EXITING_PROGRAMS: &[&str] = &["echo", "true", "false", "printf", "exit"];
+
+/// Whether a service is a one-shot job: others wait for it to complete
+/// (`service_completed_successfully`), it is told never to restart (`restart: "no"`), or its command
+/// is a program that exits at once (`echo hello`, `/bin/true`).
 pub fn is_one_shot(project: &Project, service: &Service) -> bool {
-    project.services.iter().any(|other| {
+    let awaited = project.services.iter().any(|other| {
         other.depends_on.iter().any(|d| d.service == service.name && d.condition == "service_completed_successfully")
-    })
+    });
+    let never_restarts = service.restart.as_deref() == Some("no");
+    let exits = service
+        .effective
+        .entrypoint
+        .as_ref()
+        .filter(|e| !e.is_empty())
+        .or(service.effective.command.as_ref())
+        .and_then(|c| c.first())
+        .and_then(|w| w.split_whitespace().next())
+        .is_some_and(|p| EXITING_PROGRAMS.contains(&p.rsplit('/').next().unwrap_or(p)));
+    awaited || never_restarts || exits
 }
 
 #[cfg(test)]

@@ -8,8 +8,9 @@ use crate::Settings;
 
 plimsoll_sdk::declare_rule! {
     /// ## What it does
-    /// Flags services with neither `restart:` nor `deploy.restart_policy`. One-shot jobs that other
-    /// services wait for with `service_completed_successfully` are skipped.
+    /// Flags services with neither `restart:` nor `deploy.restart_policy`. One-shot jobs are skipped:
+    /// services that others wait for with `service_completed_successfully`, and services whose
+    /// command exits at once (`echo`, `true`).
     ///
     /// ## Why is this bad?
     /// Docker's default is `restart: "no"`: a service that crashes, is OOM-killed or runs on a host
