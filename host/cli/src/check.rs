@@ -388,10 +388,9 @@ impl Outcome {
             }
             decision = decision.max(p.decision());
         }
-        let evaluation_errors = self.errors().filter(|e| e.kind == "evaluation").count();
         self.summary = summary;
         self.decision = decision;
-        self.score = score(self.findings().map(|f| &f.severity), evaluation_errors);
+        self.score = score(self.findings().map(|f| &f.severity), self.errors().count());
         self.stats.suppressed = self.projects.iter().map(|p| p.suppressed.len()).sum();
     }
 
@@ -413,10 +412,11 @@ impl Outcome {
 }
 
 /// The score: `round(100 × e^(−penalty / 50))`, where the penalty adds 25 per critical finding or
-/// evaluation error, 10 per high, 4 per medium, 1 per low and 0 per info finding.
+/// error (load, configuration or evaluation), 10 per high, 4 per medium, 1 per low and 0 per info
+/// finding.
 ///
 /// Every term is non-negative and grows with severity, so more or worse findings never raise it.
-pub fn score<'a>(severities: impl IntoIterator<Item = &'a Severity>, evaluation_errors: usize) -> u32 {
+pub fn score<'a>(severities: impl IntoIterator<Item = &'a Severity>, errors: usize) -> u32 {
     let penalty: f64 = severities
         .into_iter()
         .map(|s| match s {
@@ -427,7 +427,7 @@ pub fn score<'a>(severities: impl IntoIterator<Item = &'a Severity>, evaluation_
             Severity::Info => 0.0,
         })
         .sum::<f64>()
-        + 25.0 * evaluation_errors as f64;
+        + 25.0 * errors as f64;
     (100.0 * (-penalty / 50.0).exp()).round() as u32
 }
 
@@ -605,6 +605,7 @@ impl Engine {
             }
         }
         let config_path = options.config.clone().or_else(|| discover::find_config(&loaded.directory, root));
+        let config_path = config_path.map(|p| PathBuf::from(display_path(&p)));
         let cfg = match config_path.as_deref().map(config::load).transpose() {
             Ok(cfg) => cfg.unwrap_or_default(),
             Err(message) => {
@@ -997,13 +998,11 @@ impl Decision {
     }
 }
 
-/// The decision for findings of these severities under `fail_on`, with `evaluation_errors`.
-pub fn decide<'a>(
-    severities: impl IntoIterator<Item = &'a Severity>,
-    fail_on: Severity,
-    evaluation_errors: usize,
-) -> Decision {
-    let mut decision = if evaluation_errors > 0 { Decision::Fail } else { Decision::Pass };
+/// The decision for findings of these severities under `fail_on`: `fail` when one reaches it or
+/// when there is an error (a project that could not be loaded, configured or evaluated is not
+/// verified), else `warn` when there is any finding, else `pass`.
+pub fn decide<'a>(severities: impl IntoIterator<Item = &'a Severity>, fail_on: Severity, errors: usize) -> Decision {
+    let mut decision = if errors > 0 { Decision::Fail } else { Decision::Pass };
     for s in severities {
         if *s >= fail_on {
             return Decision::Fail;
@@ -1018,8 +1017,7 @@ pub fn decide<'a>(
 impl ProjectResult {
     /// This project's decision under its own `fail-on`.
     pub fn decision(&self) -> Decision {
-        let evaluation_errors = self.errors.iter().filter(|e| e.kind == "evaluation").count();
-        decide(self.findings.iter().map(|f| &f.severity), self.fail_on(), evaluation_errors)
+        decide(self.findings.iter().map(|f| &f.severity), self.fail_on(), self.errors.len())
     }
 
     /// The gate threshold of this project's configuration.

@@ -4,7 +4,7 @@
 //! applies inline waivers and `exceptions:`. They are listed by `plimsoll rules`, can be turned off or
 //! re-graded in `plimsoll.yaml` like any rule, and appear in every report format.
 
-use plimsoll_runtime::{RuleInfo, RuleStatus, Severity};
+use plimsoll_runtime::{PackInfo, RuleInfo, RuleStatus, Severity};
 
 /// The pack id of the host rules.
 pub const PACK: &str = "plimsoll";
@@ -57,6 +57,17 @@ pub fn rules() -> Vec<RuleInfo> {
              ## Example\n```yaml\nexceptions:\n  - rules: [security/privileged]\n    services: [cadvisor]\n    reason: reads host metrics\n    expires: 2024-06-30\n```\n",
         ),
     ]
+}
+
+/// The host rules as a pack description, for listings.
+pub fn pack_info() -> PackInfo {
+    PackInfo {
+        id: PACK.to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        summary: "the host's own rules: invalid and unused waivers, expired exceptions".to_string(),
+        settings_schema: String::new(),
+        rules: rules(),
+    }
 }
 
 /// The info of a host rule by id (without the pack).

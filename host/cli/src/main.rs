@@ -286,21 +286,29 @@ fn run(cli: Cli) -> Result<u8, String> {
 }
 
 fn print_rules(engine: &Engine, id: Option<&str>, format: RulesFormat) -> Result<u8, String> {
+    let host = plimsoll::host_rules::pack_info();
+    let infos: Vec<&plimsoll_runtime::PackInfo> =
+        engine.packs().iter().map(|p| &p.info).chain(std::iter::once(&host)).collect();
     if let Some(id) = id
         && id.contains('/')
     {
-        let (pack, rule) = engine.rule_info(id).ok_or_else(|| format!("unknown rule `{id}` (see `plimsoll rules`)"))?;
+        let (pack, rule_id) = id.split_once('/').unwrap_or((id, ""));
+        let rule = infos
+            .iter()
+            .filter(|p| p.id == pack)
+            .find_map(|p| p.rule(rule_id))
+            .ok_or_else(|| format!("unknown rule `{id}` (see `plimsoll rules`)"))?;
         let text = match format {
             RulesFormat::Json => serde_json::to_string_pretty(rule).map_err(|e| e.to_string())? + "\n",
             RulesFormat::Human => format!(
-                "# {}/{}\n\n{} · severity {} · category {}\n\n{}\n",
-                pack.info.id, rule.id, rule.summary, rule.severity, rule.category, rule.docs
+                "# {pack}/{}\n\n{} · severity {} · category {}\n\n{}\n",
+                rule.id, rule.summary, rule.severity, rule.category, rule.docs
             ),
         };
         emit(&text, None)?;
         return Ok(0);
     }
-    let packs: Vec<_> = engine.packs().iter().filter(|p| id.is_none_or(|id| p.info.id == id)).collect();
+    let packs: Vec<_> = infos.into_iter().filter(|p| id.is_none_or(|id| p.id == id)).collect();
     if packs.is_empty() {
         return Err(format!("unknown pack `{}` (see `plimsoll rules`)", id.unwrap_or_default()));
     }
@@ -309,9 +317,9 @@ fn print_rules(engine: &Engine, id: Option<&str>, format: RulesFormat) -> Result
             let rules: Vec<_> = packs
                 .iter()
                 .flat_map(|p| {
-                    p.info.rules.iter().map(|r| {
+                    p.rules.iter().map(|r| {
                         serde_json::json!({
-                            "id": format!("{}/{}", p.info.id, r.id), "pack": p.info.id, "summary": r.summary,
+                            "id": format!("{}/{}", p.id, r.id), "pack": p.id, "summary": r.summary,
                             "severity": r.severity, "category": r.category, "status": r.status, "docs": r.docs,
                         })
                     })
@@ -322,14 +330,9 @@ fn print_rules(engine: &Engine, id: Option<&str>, format: RulesFormat) -> Result
         RulesFormat::Human => {
             let mut out = String::new();
             for p in packs {
-                out.push_str(&format!("{} {} — {}\n", p.info.id, p.info.version, p.info.summary));
-                for r in &p.info.rules {
-                    out.push_str(&format!(
-                        "  {:<48} {:<8} {}\n",
-                        format!("{}/{}", p.info.id, r.id),
-                        r.severity,
-                        r.summary
-                    ));
+                out.push_str(&format!("{} {} — {}\n", p.id, p.version, p.summary));
+                for r in &p.rules {
+                    out.push_str(&format!("  {:<48} {:<8} {}\n", format!("{}/{}", p.id, r.id), r.severity, r.summary));
                 }
             }
             out

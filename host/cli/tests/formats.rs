@@ -45,7 +45,8 @@ fn sarif_validator() -> jsonschema::Validator {
 
 fn assert_valid_sarif(document: &serde_json::Value) {
     let validator = sarif_validator();
-    let errors: Vec<String> = validator.iter_errors(document).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    let errors: Vec<String> =
+        validator.iter_errors(document).map(|e| format!("{} at {}", e, e.instance_path())).collect();
     assert!(errors.is_empty(), "SARIF output is not valid against the 2.1.0 schema:\n{}", errors.join("\n"));
 }
 
