@@ -53,8 +53,11 @@ pub fn pulled_images(project: &Project) -> Vec<Pulled<'_>> {
     out
 }
 
+/// Whether a `FROM` reference names a stage of the Dockerfile, or an image another service of the
+/// project builds (`image: base` with `build:`), which is not pulled.
 fn is_stage_name(project: &Project, df_index: usize, raw: &str) -> bool {
     project.dockerfiles[df_index].stages.iter().any(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(raw)))
+        || project.services.iter().any(|s| s.build.is_some() && s.image.as_ref().is_some_and(|i| i.raw == raw))
 }
 
 /// The services that build Dockerfile `df_index`.

@@ -16,7 +16,8 @@ plimsoll_sdk::declare_rule! {
     /// `make`, `*-dev` headers installed in the final stage or in a stage it is built `FROM`, and a
     /// CUDA `-devel` base image. The final stage is the service's `build.target`, else the last
     /// stage. Tools installed in builder stages that are only copied from are fine, and so are
-    /// packages removed again (`apt-get purge`, `apk del .build-deps`).
+    /// packages removed again (`apt-get purge`, `apk del .build-deps`, `apt-mark auto` with
+    /// `apt-get purge --auto-remove`).
     ///
     /// ## Why is this bad?
     /// Compilers and headers add hundreds of megabytes (a CUDA `-devel` image is 3–4 GB larger than
@@ -82,6 +83,9 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
                     continue;
                 }
                 let mut tools: Vec<String> = Vec::new();
+                if purges_auto_installed(&instruction.commands) {
+                    continue; // `apt-mark auto` + `apt-get purge --auto-remove`: installed for this RUN only
+                }
                 for command in &instruction.commands {
                     let Some(inst) = install(command) else { continue };
                     if !matches!(inst.manager, Manager::Apt | Manager::Apk | Manager::Yum) {
@@ -177,6 +181,17 @@ fn removals(command: &SimpleCommand) -> Vec<String> {
     rest[sub + 1..].iter().filter(|w| !w.starts_with('-')).map(|w| w.trim_end_matches('*').to_string()).collect()
 }
 
+/// Whether a `RUN` removes what it installed with apt's auto-removal (`apt-mark auto …` followed by
+/// `apt-get purge --auto-remove` or `apt-get autoremove`), as the official images do.
+fn purges_auto_installed(commands: &[SimpleCommand]) -> bool {
+    let runs = |prog: &str, word: &str| {
+        commands
+            .iter()
+            .any(|c| program(c).is_some_and(|(at, p)| p == prog && c.words[at + 1..].iter().any(|w| w == word)))
+    };
+    runs("apt-mark", "auto") && (runs("apt-get", "--auto-remove") || runs("apt-get", "autoremove"))
+}
+
 fn option_value<'a>(args: &'a [String], names: &[&str]) -> Option<&'a str> {
     let i = args.iter().position(|a| names.contains(&a.as_str()))?;
     args.get(i + 1).map(String::as_str)
@@ -206,7 +221,7 @@ mod tests {
 
     #[test]
     fn builder_stages_and_purged_tools_are_fine() {
-        let dockerfile = "FROM rust:1.75 AS builder\nRUN apt-get install -y clang libclang-dev\nFROM debian:bookworm-slim\nRUN apk add --virtual .deps gcc musl-dev && apk del .deps\nRUN apt-get install -y gcc && apt-get purge -y gcc\nCOPY --from=builder /x /x\n";
+        let dockerfile = "FROM rust:1.75 AS builder\nRUN apt-get install -y clang libclang-dev\nFROM debian:bookworm-slim\nRUN apk add --virtual .deps gcc musl-dev && apk del .deps\nRUN apt-get install -y gcc && apt-get purge -y gcc\nRUN saved=\"$(apt-mark showmanual)\"; apt-get install -y gcc libc6-dev; make; apt-mark auto '.*' > /dev/null; apt-get purge -y --auto-remove\nCOPY --from=builder /x /x\n";
         assert!(findings("services:\n  a:\n    build: .\n", dockerfile).is_empty());
     }
 

@@ -124,7 +124,9 @@ fn caches_left(instruction: &Instruction, env: &[String]) -> Vec<&'static str> {
         let Some(inst) = install(command) else { continue };
         let uv = program(command).is_some_and(|(_, p)| p == "uv");
         let item = match inst.manager {
-            Manager::Apt if !removes("/var/lib/apt/lists") => "the apt lists",
+            Manager::Apt if !removes("/var/lib/apt/lists") && !runs(&["apt-get", "apt"], "dist-clean") => {
+                "the apt lists"
+            }
             Manager::Apk if !inst.has_option("--no-cache") && !removes("/var/cache/apk") => "the apk cache",
             Manager::Yum
                 if !runs(&["yum", "dnf", "microdnf"], "clean")
