@@ -90,7 +90,7 @@ mod tests {
             "services:\n  a:\n    build: .\n  b:\n    image: b:1\n    depends_on: { migrate: { condition: service_completed_successfully } }\n    healthcheck: { test: [CMD, true] }\n  migrate:\n    image: m:1\n  seed:\n    image: s:1\n    restart: \"no\"\n  hello:\n    image: alpine:3.20\n    command: echo hello\n  c:\n    build: { context: ., dockerfile: Dockerfile.c }\n",
             &[
                 ("Dockerfile", "FROM alpine:3.20\nHEALTHCHECK CMD wget -q --spider http://localhost/\n"),
-                ("Dockerfile.c", "FROM alpine:3.20\n"),
+                ("Dockerfile.c", "FROM alpine:3.20\nCMD [\"/app/run\"]\n"),
             ],
         );
         let messages: Vec<_> = run::<Health>(&project, "")

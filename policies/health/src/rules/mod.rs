@@ -117,7 +117,8 @@ const EXITING_PROGRAMS: &[&str] = &["echo", "true", "false", "printf", "exit"];
 
 /// Whether a service is a one-shot job: others wait for it to complete
 /// (`service_completed_successfully`), it is told never to restart (`restart: "no"`), or its command
-/// is a program that exits at once (`echo hello`, `/bin/true`).
+/// is a program that exits at once (`echo hello`, `/bin/true`), or it runs no command on a bare OS
+/// image (a build-only service, or a shell that exits without a terminal).
 pub fn is_one_shot(project: &Project, service: &Service) -> bool {
     let awaited = project.services.iter().any(|other| {
         other.depends_on.iter().any(|d| d.service == service.name && d.condition == "service_completed_successfully")
@@ -132,7 +133,27 @@ pub fn is_one_shot(project: &Project, service: &Service) -> bool {
         .and_then(|c| c.first())
         .and_then(|w| w.split_whitespace().next())
         .is_some_and(|p| EXITING_PROGRAMS.contains(&p.rsplit('/').next().unwrap_or(p)));
-    awaited || never_restarts || exits
+    awaited || never_restarts || exits || runs_bare_shell(project, service)
+}
+
+/// Base images whose default command is a shell, which exits at once without a terminal.
+const SHELL_IMAGES: &[&str] = &["alpine", "busybox", "debian", "ubuntu", "fedora", "centos", "rockylinux", "almalinux"];
+
+/// Whether a service runs no command of its own on a bare OS image (or `scratch`) without a
+/// terminal: its container starts a shell that exits, or cannot start at all (build-only services).
+fn runs_bare_shell(project: &Project, service: &Service) -> bool {
+    let eff = &service.effective;
+    if eff.command.is_some() || eff.entrypoint.is_some() || service.extensions.contains("\"tty\":true") {
+        return false;
+    }
+    let bare = |repo: &str| SHELL_IMAGES.contains(&repo.strip_prefix("library/").unwrap_or(repo));
+    match query::target_stage(project, service) {
+        Some((_, dockerfile, stage)) => {
+            query::is_from_scratch(dockerfile, stage)
+                || query::base_image(dockerfile, stage).is_some_and(|i| bare(&i.repository))
+        }
+        None => service.build.is_none() && service.image.as_ref().is_some_and(|i| bare(&i.repository)),
+    }
 }
 
 #[cfg(test)]
@@ -153,5 +174,16 @@ mod tests {
         let t = Timings::of(&hc);
         assert_eq!(t, Timings { interval: 30_000, timeout: 10_000, start_period: 60_000, retries: 3 });
         assert_eq!(t.worst_case_ms(), 180_000);
+    }
+
+    #[test]
+    fn one_shot_jobs() {
+        let project = plimsoll_sdk::testkit::from_compose_with(
+            "services:\n  build-only:\n    build: .\n  shell:\n    image: alpine:3.20\n  server:\n    image: alpine:3.20\n    command: top\n  tty:\n    image: alpine:3.20\n    tty: true\n",
+            &[("Dockerfile", "FROM alpine:3.20\nRUN echo built\n")],
+        );
+        let one_shot: Vec<_> =
+            project.services.iter().filter(|s| is_one_shot(&project, s)).map(|s| s.name.as_str()).collect();
+        assert_eq!(one_shot, ["build-only", "shell"]);
     }
 }
