@@ -42,7 +42,7 @@ pub fn build(runtime: &Runtime, dir: &Path) -> Result<Built, Vec<String>> {
     let out_dir = component.parent().map(Path::to_path_buf).unwrap_or_else(|| dir.to_path_buf());
     std::fs::create_dir_all(&out_dir).map_err(|e| vec![format!("{}: cannot create: {e}", out_dir.display())])?;
     let name = component.file_name().and_then(|n| n.to_str()).unwrap_or("pack.wasm");
-    let tmp = out_dir.join(format!(".{name}.plimsoll-tmp"));
+    let tmp = out_dir.join(format!(".{name}.{}.plimsoll-tmp", std::process::id()));
     let start = Instant::now();
     let produced = match language {
         Language::Rust => build_rust(dir, &tmp),

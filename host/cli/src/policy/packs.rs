@@ -17,10 +17,13 @@ use super::manifest;
 /// Settings a pack brings itself (its manifest's `settings:`), by pack id.
 pub type DefaultSettings = serde_json::Map<String, serde_json::Value>;
 
+/// A `packs:` entry loaded, or why it could not be.
+type LoadResult = Result<(Pack, DefaultSettings), String>;
+
 /// The loaded extra packs of a process.
 #[derive(Debug, Default)]
 pub struct ConfigPacks {
-    loaded: Mutex<HashMap<PathBuf, Result<(Pack, DefaultSettings), String>>>,
+    loaded: Mutex<HashMap<PathBuf, LoadResult>>,
     defaults: BTreeMap<String, DefaultSettings>,
 }
 
@@ -91,7 +94,7 @@ impl Resolved {
     }
 }
 
-fn load_entry(runtime: &Runtime, base: &Path, entry: &str) -> Result<(Pack, DefaultSettings), String> {
+fn load_entry(runtime: &Runtime, base: &Path, entry: &str) -> LoadResult {
     let source = manifest::resolve_entry(base, entry)?;
     let bytes =
         std::fs::read(&source.component).map_err(|e| format!("{}: cannot read: {e}", source.component.display()))?;

@@ -1,0 +1,130 @@
+//! Shared helpers of the `policy_*` tests: run the real `plimsoll` binary with a test cache, find
+//! the acceptance stacks, and decide whether a language's toolchain is here.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use plimsoll::policy::{Language, tools};
+
+/// The checkout.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("the checkout exists")
+}
+
+/// A scratch directory kept between runs (builds stay incremental).
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::create_dir_all(&dir).expect("create a scratch directory");
+    dir
+}
+
+/// `plimsoll ARGS` in `dir`, with a shared component cache and a shared cargo target directory.
+pub fn plimsoll(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_plimsoll"))
+        .current_dir(dir)
+        .args(args)
+        .env("PLIMSOLL_CACHE_DIR", scratch("policy-cache"))
+        .env("CARGO_TARGET_DIR", scratch("policy-packs-target"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run plimsoll")
+}
+
+/// Output as text, for assertion messages.
+pub fn text(output: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// Whether the toolchain of `language` is installed; prints why a test is skipped when not.
+pub fn toolchain(language: Language, test: &str) -> bool {
+    match tools::available(language) {
+        Ok(()) => true,
+        Err(reason) => {
+            if std::env::var_os("CI").is_some() {
+                panic!("{test}: the {language} toolchain must be installed in CI: {reason}");
+            }
+            eprintln!("skipped {test} for {language}: {reason}");
+            false
+        }
+    }
+}
+
+/// The acceptance stacks: `../shared/acceptance` beside the checkout, else the copies in `examples/`.
+pub fn acceptance_stacks() -> Vec<PathBuf> {
+    let shared = root().join("../shared/acceptance");
+    let base = if shared.is_dir() { shared } else { root().join("examples") };
+    let mut stacks: Vec<PathBuf> = std::fs::read_dir(&base)
+        .expect("acceptance stacks exist")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("expected.tsv").is_file())
+        .collect();
+    stacks.sort();
+    assert!(!stacks.is_empty(), "no acceptance stacks in {}", base.display());
+    stacks
+}
+
+/// Copy a directory tree.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create a directory");
+    for entry in std::fs::read_dir(from).expect("read a directory").flatten() {
+        let path = entry.path();
+        let dest = to.join(entry.file_name());
+        if path.is_dir() {
+            copy_tree(&path, &dest);
+        } else if path.is_file() {
+            std::fs::copy(&path, &dest).expect("copy a file");
+        }
+    }
+}
+
+/// A copy of `stack` in `dir` whose plimsoll.yaml also loads `packs`.
+pub fn stack_with_packs(stack: &Path, dir: &Path, packs: &[&Path]) -> PathBuf {
+    let copy = dir.join(stack.file_name().expect("a stack name"));
+    let _ = std::fs::remove_dir_all(&copy);
+    copy_tree(stack, &copy);
+    let config = copy.join("plimsoll.yaml");
+    let mut text = std::fs::read_to_string(&config).unwrap_or_default();
+    assert!(!text.lines().any(|l| l.starts_with("packs:")), "{} already has packs:", config.display());
+    let list: Vec<String> = packs.iter().map(|p| format!("{:?}", p.display().to_string())).collect();
+    text.push_str(&format!("\npacks: [{}]\n", list.join(", ")));
+    std::fs::write(&config, text).expect("write plimsoll.yaml");
+    copy
+}
+
+/// A finding as compared: (rule, file, line, column, message).
+pub type Finding = (String, String, u64, u64, String);
+
+/// `plimsoll check --format json` of a stack: the findings of `pack` as (rule, file, line, column,
+/// message), and the errors.
+pub fn check_findings(stack: &Path, pack: &str) -> (Vec<Finding>, Vec<String>) {
+    let output = plimsoll(stack, &["check", ".", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("check of {} did not print JSON ({e}):\n{}", stack.display(), text(&output)));
+    let findings = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["pack"] == pack)
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_string(),
+                f["file"].as_str().unwrap_or_default().to_string(),
+                f["line"].as_u64().unwrap_or_default(),
+                f["column"].as_u64().unwrap_or_default(),
+                f["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let errors = json["errors"]
+        .as_array()
+        .map(|errors| errors.iter().map(|e| e["message"].as_str().unwrap_or_default().to_string()).collect())
+        .unwrap_or_default();
+    (findings, errors)
+}
