@@ -58,7 +58,7 @@ enum Command {
     ///
     ///   plimsoll check --baseline .plimsoll-baseline.json         # report only new ones
     #[command(verbatim_doc_comment)]
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List the rules of the loaded packs, or print one rule's documentation.
     Rules {
         /// A rule id (`resources/memory-limit-missing`) or a pack id (`resources`).

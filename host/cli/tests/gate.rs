@@ -367,7 +367,7 @@ fn a_new_user_adopts_the_gate() {
 
     let first = plimsoll(d, &["check"]);
     assert_eq!(first.code, 1, "{}", first.stdout);
-    assert!(first.stdout.contains(&format!("compose.yaml:")));
+    assert!(first.stdout.contains("compose.yaml:"));
     assert!(first.stdout.contains(&format!("high {RULE} [api]")), "{}", first.stdout);
     assert!(first.stdout.contains("decision: fail (fail-on high)"), "{}", first.stdout);
     let total_first = json(&plimsoll(d, &["check", "--format", "json"]))["findings"].as_array().unwrap().len();
