@@ -236,6 +236,8 @@ pub struct ProjectResult {
     pub findings: Vec<Finding>,
     /// Findings waived by exceptions, inline waivers or the baseline.
     pub suppressed: Vec<Suppressed>,
+    /// Time to configure, evaluate and filter this project (loading excluded), in milliseconds.
+    pub duration_ms: u64,
     /// Errors.
     pub errors: Vec<ErrorEntry>,
     /// Warnings.
@@ -490,7 +492,9 @@ impl Engine {
         let mut projects: Vec<ProjectResult> = loaded
             .into_par_iter()
             .map(|(loaded, root)| {
-                let result = self.check_project(loaded, &root, options);
+                let started = Instant::now();
+                let mut result = self.check_project(loaded, &root, options);
+                result.duration_ms = duration_ms(started.elapsed());
                 progress.advance(&result.path);
                 result
             })
@@ -591,6 +595,7 @@ impl Engine {
             services: loaded.model.services.len(),
             findings: Vec::new(),
             suppressed: Vec::new(),
+            duration_ms: 0,
             errors: Vec::new(),
             warnings: Vec::new(),
             outputs: Vec::new(),

@@ -85,6 +85,7 @@ pub fn to_json(outcome: &Outcome) -> serde_json::Value {
         "projects": outcome.projects.iter().map(|p| json!({
             "name": p.name, "path": p.path, "services": p.services, "decision": p.decision(),
             "findings": p.findings.len(), "suppressed": p.suppressed.len(), "errors": p.errors.len(),
+            "duration_ms": p.duration_ms,
         })).collect::<Vec<_>>(),
         "stats": outcome.stats,
     })
