@@ -26,11 +26,12 @@
 extern crate self as plimsoll_sdk;
 
 pub mod bindings;
+pub mod image;
 mod pack;
+pub mod query;
 mod report;
 mod rule;
 mod settings;
-pub mod query;
 pub mod subject;
 #[cfg(feature = "testkit")]
 pub mod testkit;
@@ -52,6 +53,11 @@ pub use wit_bindgen as __wit_bindgen;
 /// Write a message to the host's captured log (shown with `plimsoll check --verbose`).
 ///
 /// On a native build (unit tests) the message goes to standard error instead.
+///
+/// ```
+/// use plimsoll_sdk::bindings::plimsoll::policy::host::LogLevel;
+/// plimsoll_sdk::log(LogLevel::Debug, "acme: 3 services without an owner");
+/// ```
 pub fn log(level: bindings::plimsoll::policy::host::LogLevel, message: &str) {
     #[cfg(target_arch = "wasm32")]
     bindings::plimsoll::policy::host::log(level, message);

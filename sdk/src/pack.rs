@@ -4,6 +4,44 @@ use crate::model::Project;
 use crate::{Finding, PackInfo, PackSettings, Report, Rule, parse_settings, settings_schema};
 
 /// A policy pack written in Rust. Implement it and export it with [`crate::export_pack!`].
+///
+/// ```
+/// use plimsoll_sdk::model::Project;
+/// use plimsoll_sdk::{NoSettings, Pack, Report, Rule, subject};
+///
+/// plimsoll_sdk::declare_rule! {
+///     /// ## What it does
+///     /// Flags privileged services.
+///     ///
+///     /// ## Why is this bad?
+///     /// A privileged container is root on the host.
+///     ///
+///     /// ## Example
+///     /// `privileged: true`
+///     pub static PRIVILEGED = { id: "privileged", severity: High, category: "security", summary: "service is privileged" }
+/// }
+///
+/// struct Acme;
+///
+/// impl Pack for Acme {
+///     const ID: &'static str = "acme";
+///     const VERSION: &'static str = "0.1.0";
+///     const SUMMARY: &'static str = "acme's house rules";
+///     type Settings = NoSettings;
+///     fn rules() -> &'static [&'static Rule] {
+///         static RULES: &[&Rule] = &[&PRIVILEGED];
+///         RULES
+///     }
+///     fn evaluate(project: &Project, _: &NoSettings, report: &mut Report) {
+///         for service in project.services.iter().filter(|s| s.privileged) {
+///             report.add(&PRIVILEGED, subject::service(&service.name, &["privileged"]), format!("service `{}` is privileged", service.name));
+///         }
+///     }
+/// }
+///
+/// let info = plimsoll_sdk::describe::<Acme>();
+/// assert_eq!((info.id.as_str(), info.rules[0].id.as_str()), ("acme", "privileged"));
+/// ```
 pub trait Pack {
     /// kebab-case pack id; rule ids become `<ID>/<rule>`.
     const ID: &'static str;
@@ -19,7 +57,20 @@ pub trait Pack {
     fn evaluate(project: &Project, settings: &Self::Settings, report: &mut Report);
 }
 
-/// The `describe` export of a pack.
+/// The `describe` export of a pack: id, version, summary, rules with their docs, settings schema.
+///
+/// ```
+/// # struct Empty;
+/// # impl plimsoll_sdk::Pack for Empty {
+/// #     const ID: &'static str = "empty"; const VERSION: &'static str = "1.0.0"; const SUMMARY: &'static str = "nothing";
+/// #     type Settings = plimsoll_sdk::NoSettings;
+/// #     fn rules() -> &'static [&'static plimsoll_sdk::Rule] { &[] }
+/// #     fn evaluate(_: &plimsoll_sdk::model::Project, _: &Self::Settings, _: &mut plimsoll_sdk::Report) {}
+/// # }
+/// let info = plimsoll_sdk::describe::<Empty>();
+/// assert_eq!(info.version, "1.0.0");
+/// assert!(info.settings_schema.contains("\"object\""));
+/// ```
 pub fn describe<P: Pack>() -> PackInfo {
     let schema = settings_schema::<P::Settings>();
     PackInfo {
@@ -31,12 +82,65 @@ pub fn describe<P: Pack>() -> PackInfo {
     }
 }
 
-/// The `validate-settings` export of a pack.
+/// The `validate-settings` export of a pack: parse, then [`crate::PackSettings::validate`].
+///
+/// ```
+/// # struct Empty;
+/// # impl plimsoll_sdk::Pack for Empty {
+/// #     const ID: &'static str = "empty"; const VERSION: &'static str = "1.0.0"; const SUMMARY: &'static str = "nothing";
+/// #     type Settings = plimsoll_sdk::NoSettings;
+/// #     fn rules() -> &'static [&'static plimsoll_sdk::Rule] { &[] }
+/// #     fn evaluate(_: &plimsoll_sdk::model::Project, _: &Self::Settings, _: &mut plimsoll_sdk::Report) {}
+/// # }
+/// assert!(plimsoll_sdk::validate_settings::<Empty>("{}").is_ok());
+/// assert!(plimsoll_sdk::validate_settings::<Empty>(r#"{"unknown": true}"#).is_err());
+/// ```
 pub fn validate_settings<P: Pack>(settings: &str) -> Result<(), String> {
     parse_settings::<P::Settings>(settings)?.validate()
 }
 
-/// The `evaluate` export of a pack (also the native entry point of tests).
+/// The `evaluate` export of a pack (also the native entry point of tests, see
+/// `testkit::run`).
+///
+/// ```
+/// # #[cfg(feature = "testkit")] {
+/// # use plimsoll_sdk::model::Project;
+/// # use plimsoll_sdk::{NoSettings, Pack, Report, Rule, subject};
+///
+/// # plimsoll_sdk::declare_rule! {
+/// #     /// # What it does
+/// #     /// Flags privileged services.
+/// #     ///
+/// #     /// # Why is this bad?
+/// #     /// A privileged container is root on the host.
+/// #     ///
+/// #     /// # Example
+/// #     /// `privileged: true`
+/// #     pub static PRIVILEGED = { id: "privileged", severity: High, category: "security", summary: "service is privileged" }
+/// # }
+///
+/// # struct Acme;
+///
+/// # impl Pack for Acme {
+/// #     const ID: &'static str = "acme";
+/// #     const VERSION: &'static str = "0.1.0";
+/// #     const SUMMARY: &'static str = "acme's house rules";
+/// #     type Settings = NoSettings;
+/// #     fn rules() -> &'static [&'static Rule] {
+/// #         static RULES: &[&Rule] = &[&PRIVILEGED];
+/// #         RULES
+/// #     }
+/// #     fn evaluate(project: &Project, _: &NoSettings, report: &mut Report) {
+/// #         for service in project.services.iter().filter(|s| s.privileged) {
+/// #             report.add(&PRIVILEGED, subject::service(&service.name, &["privileged"]), format!("service `{}` is privileged", service.name));
+/// #         }
+/// #     }
+/// # }
+/// let project = plimsoll_sdk::testkit::from_compose("services:\n  web:\n    image: nginx:1.27\n    privileged: true\n");
+/// let findings = plimsoll_sdk::evaluate::<Acme>(&project, "{}").unwrap();
+/// assert_eq!(findings[0].message, "service `web` is privileged");
+/// # }
+/// ```
 pub fn evaluate<P: Pack>(project: &Project, settings: &str) -> Result<Vec<Finding>, String> {
     let settings = parse_settings::<P::Settings>(settings)?;
     settings.validate()?;
@@ -46,6 +150,14 @@ pub fn evaluate<P: Pack>(project: &Project, settings: &str) -> Result<Vec<Findin
 }
 
 /// Export a [`Pack`] as the component's `describe`, `validate-settings` and `evaluate`.
+///
+/// Call it once, at the root of the pack's `cdylib` crate:
+///
+/// ```ignore
+/// pub struct Acme;
+/// impl plimsoll_sdk::Pack for Acme { /* … */ }
+/// plimsoll_sdk::export_pack!(Acme);
+/// ```
 #[macro_export]
 macro_rules! export_pack {
     ($pack:ty) => {

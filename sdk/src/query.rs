@@ -7,12 +7,38 @@
 use crate::model::{Dockerfile, ImageRef, Instruction, Project, Service, SimpleCommand, Stage, StageBase};
 
 /// The Dockerfile a service builds, with its index.
+///
+/// ```
+/// # #[cfg(feature = "testkit")] {
+/// use plimsoll_sdk::query;
+/// let project = plimsoll_sdk::testkit::from_compose_with(
+///     "services:\n  api:\n    build: { context: ., target: runtime }\n",
+///     &[("Dockerfile", "FROM python:3.12-slim AS base\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.*\nFROM base AS runtime\nCMD [\"app\"]\n")],
+/// );
+/// let service = &project.services[0];
+/// let (index, dockerfile) = query::service_dockerfile(&project, service).unwrap();
+/// assert_eq!((index, dockerfile.path.as_str()), (0, "Dockerfile"));
+/// # }
+/// ```
 pub fn service_dockerfile<'a>(project: &'a Project, service: &Service) -> Option<(u32, &'a Dockerfile)> {
     let index = service.build.as_ref()?.dockerfile_index?;
     Some((index, project.dockerfiles.get(index as usize)?))
 }
 
 /// The stage a service builds (its `build.target`, else the last stage), with the Dockerfile index.
+///
+/// ```
+/// # #[cfg(feature = "testkit")] {
+/// use plimsoll_sdk::query;
+/// let project = plimsoll_sdk::testkit::from_compose_with(
+///     "services:\n  api:\n    build: { context: ., target: runtime }\n",
+///     &[("Dockerfile", "FROM python:3.12-slim AS base\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.*\nFROM base AS runtime\nCMD [\"app\"]\n")],
+/// );
+/// let service = &project.services[0];
+/// let (_, _, stage) = query::target_stage(&project, service).unwrap();
+/// assert_eq!(stage.name.as_deref(), Some("runtime"));
+/// # }
+/// ```
 pub fn target_stage<'a>(project: &'a Project, service: &Service) -> Option<(u32, &'a Dockerfile, &'a Stage)> {
     let (index, dockerfile) = service_dockerfile(project, service)?;
     let stage = service.build.as_ref()?.target_stage.or_else(|| dockerfile.stages.last().map(|s| s.index))?;
@@ -20,6 +46,20 @@ pub fn target_stage<'a>(project: &'a Project, service: &Service) -> Option<(u32,
 }
 
 /// A stage and the stages it is built `FROM`, the stage itself first (cycles are cut).
+///
+/// ```
+/// # #[cfg(feature = "testkit")] {
+/// use plimsoll_sdk::query;
+/// let project = plimsoll_sdk::testkit::from_compose_with(
+///     "services:\n  api:\n    build: { context: ., target: runtime }\n",
+///     &[("Dockerfile", "FROM python:3.12-slim AS base\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.*\nFROM base AS runtime\nCMD [\"app\"]\n")],
+/// );
+/// let service = &project.services[0];
+/// let (_, dockerfile, stage) = query::target_stage(&project, service).unwrap();
+/// let names: Vec<_> = query::stage_chain(dockerfile, stage).iter().map(|s| s.name.clone().unwrap_or_default()).collect();
+/// assert_eq!(names, ["runtime", "base"]);
+/// # }
+/// ```
 pub fn stage_chain<'a>(dockerfile: &'a Dockerfile, stage: &'a Stage) -> Vec<&'a Stage> {
     let mut chain = vec![stage];
     let mut current = stage;
@@ -36,6 +76,20 @@ pub fn stage_chain<'a>(dockerfile: &'a Dockerfile, stage: &'a Stage) -> Vec<&'a 
 }
 
 /// Every instruction that ends up in a stage's image: those of its base stages first, then its own.
+///
+/// ```
+/// # #[cfg(feature = "testkit")] {
+/// use plimsoll_sdk::query;
+/// let project = plimsoll_sdk::testkit::from_compose_with(
+///     "services:\n  api:\n    build: { context: ., target: runtime }\n",
+///     &[("Dockerfile", "FROM python:3.12-slim AS base\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.*\nFROM base AS runtime\nCMD [\"app\"]\n")],
+/// );
+/// let service = &project.services[0];
+/// let (_, dockerfile, stage) = query::target_stage(&project, service).unwrap();
+/// let keywords: Vec<_> = query::image_instructions(dockerfile, stage).iter().map(|(_, i)| i.keyword.as_str()).collect();
+/// assert_eq!(keywords, ["FROM", "RUN", "FROM", "CMD"]);
+/// # }
+/// ```
 pub fn image_instructions<'a>(dockerfile: &'a Dockerfile, stage: &'a Stage) -> Vec<(u32, &'a Instruction)> {
     stage_chain(dockerfile, stage)
         .into_iter()
@@ -46,6 +100,19 @@ pub fn image_instructions<'a>(dockerfile: &'a Dockerfile, stage: &'a Stage) -> V
 }
 
 /// The image a stage ultimately starts from (`None` for `scratch`).
+///
+/// ```
+/// # #[cfg(feature = "testkit")] {
+/// use plimsoll_sdk::query;
+/// let project = plimsoll_sdk::testkit::from_compose_with(
+///     "services:\n  api:\n    build: { context: ., target: runtime }\n",
+///     &[("Dockerfile", "FROM python:3.12-slim AS base\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.*\nFROM base AS runtime\nCMD [\"app\"]\n")],
+/// );
+/// let service = &project.services[0];
+/// let (_, dockerfile, stage) = query::target_stage(&project, service).unwrap();
+/// assert_eq!(query::base_image(dockerfile, stage).unwrap().raw, "python:3.12-slim");
+/// # }
+/// ```
 pub fn base_image<'a>(dockerfile: &'a Dockerfile, stage: &'a Stage) -> Option<&'a ImageRef> {
     match &stage_chain(dockerfile, stage).last()?.base {
         StageBase::Image(image) => Some(image),
@@ -54,11 +121,37 @@ pub fn base_image<'a>(dockerfile: &'a Dockerfile, stage: &'a Stage) -> Option<&'
 }
 
 /// Whether a stage chain starts `FROM scratch`.
+///
+/// ```
+/// # #[cfg(feature = "testkit")] {
+/// use plimsoll_sdk::query;
+/// let project = plimsoll_sdk::testkit::from_compose_with(
+///     "services:\n  api:\n    build: { context: ., target: runtime }\n",
+///     &[("Dockerfile", "FROM python:3.12-slim AS base\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.*\nFROM base AS runtime\nCMD [\"app\"]\n")],
+/// );
+/// let service = &project.services[0];
+/// let (_, dockerfile, stage) = query::target_stage(&project, service).unwrap();
+/// assert!(!query::is_from_scratch(dockerfile, stage));
+/// # }
+/// ```
 pub fn is_from_scratch(dockerfile: &Dockerfile, stage: &Stage) -> bool {
     matches!(stage_chain(dockerfile, stage).last().map(|s| &s.base), Some(StageBase::Scratch))
 }
 
 /// A package manager.
+///
+/// ```
+/// # #[cfg(feature = "testkit")] {
+/// use plimsoll_sdk::query;
+/// let project = plimsoll_sdk::testkit::from_compose_with(
+///     "services:\n  api:\n    build: { context: ., target: runtime }\n",
+///     &[("Dockerfile", "FROM python:3.12-slim AS base\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.*\nFROM base AS runtime\nCMD [\"app\"]\n")],
+/// );
+/// let service = &project.services[0];
+/// let (_, dockerfile, stage) = query::target_stage(&project, service).unwrap();
+/// assert_eq!(query::installs(dockerfile, stage)[0].1.manager, query::Manager::Apt);
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Manager {
     /// `apt-get install`, `apt install`.
@@ -74,6 +167,20 @@ pub enum Manager {
 }
 
 /// A package install found in a command.
+///
+/// ```
+/// # #[cfg(feature = "testkit")] {
+/// use plimsoll_sdk::query;
+/// let project = plimsoll_sdk::testkit::from_compose_with(
+///     "services:\n  api:\n    build: { context: ., target: runtime }\n",
+///     &[("Dockerfile", "FROM python:3.12-slim AS base\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.*\nFROM base AS runtime\nCMD [\"app\"]\n")],
+/// );
+/// let service = &project.services[0];
+/// let (_, dockerfile, stage) = query::target_stage(&project, service).unwrap();
+/// let (_, install) = &query::installs(dockerfile, stage)[0];
+/// assert!(install.has_option("--no-install-recommends"));
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Install<'a> {
     /// Which manager.
@@ -84,6 +191,20 @@ pub struct Install<'a> {
 
 impl Install<'_> {
     /// The package names (words that are not options), without version pins (`curl=7.*` → `curl`).
+    ///
+    /// ```
+    /// # #[cfg(feature = "testkit")] {
+    /// use plimsoll_sdk::query;
+    /// let project = plimsoll_sdk::testkit::from_compose_with(
+    ///     "services:\n  api:\n    build: { context: ., target: runtime }\n",
+    ///     &[("Dockerfile", "FROM python:3.12-slim AS base\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.*\nFROM base AS runtime\nCMD [\"app\"]\n")],
+    /// );
+    /// let service = &project.services[0];
+    /// let (_, dockerfile, stage) = query::target_stage(&project, service).unwrap();
+    /// let (_, install) = &query::installs(dockerfile, stage)[0];
+    /// assert_eq!(install.packages().collect::<Vec<_>>(), ["curl"]);
+    /// # }
+    /// ```
     pub fn packages(&self) -> impl Iterator<Item = &str> {
         self.args.iter().filter(|a| !a.starts_with('-')).map(|a| {
             let end = a.find(['=', '<', '>', '~', '!', '[']).unwrap_or(a.len());
@@ -97,6 +218,19 @@ impl Install<'_> {
     }
 
     /// Whether an option is present (`--no-cache-dir`, `-y`).
+    ///
+    /// ```
+    /// # #[cfg(feature = "testkit")] {
+    /// use plimsoll_sdk::query;
+    /// let project = plimsoll_sdk::testkit::from_compose_with(
+    ///     "services:\n  api:\n    build: { context: ., target: runtime }\n",
+    ///     &[("Dockerfile", "FROM python:3.12-slim AS base\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.*\nFROM base AS runtime\nCMD [\"app\"]\n")],
+    /// );
+    /// let service = &project.services[0];
+    /// let (_, dockerfile, stage) = query::target_stage(&project, service).unwrap();
+    /// assert!(query::installs(dockerfile, stage)[0].1.has_option("-y"));
+    /// # }
+    /// ```
     pub fn has_option(&self, option: &str) -> bool {
         self.args.iter().any(|a| a == option || a.starts_with(&format!("{option}=")))
     }
@@ -104,6 +238,19 @@ impl Install<'_> {
 
 /// The program name of a command, without its path (`/usr/bin/pip3` → `pip3`), skipping `sudo`,
 /// `env VAR=x` and leading `VAR=x` assignments.
+///
+/// ```
+/// # #[cfg(feature = "testkit")] {
+/// use plimsoll_sdk::query;
+/// let project = plimsoll_sdk::testkit::from_compose_with(
+///     "services:\n  api:\n    build: { context: ., target: runtime }\n",
+///     &[("Dockerfile", "FROM python:3.12-slim AS base\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.*\nFROM base AS runtime\nCMD [\"app\"]\n")],
+/// );
+/// let service = &project.services[0];
+/// let command = &project.dockerfiles[0].instructions[1].commands[1];
+/// assert_eq!(query::program(command), Some((0, "apt-get")));
+/// # }
+/// ```
 pub fn program(command: &SimpleCommand) -> Option<(usize, &str)> {
     let mut i = 0;
     let words = &command.words;
@@ -119,6 +266,20 @@ pub fn program(command: &SimpleCommand) -> Option<(usize, &str)> {
 }
 
 /// The package install a command performs, if any.
+///
+/// ```
+/// # #[cfg(feature = "testkit")] {
+/// use plimsoll_sdk::query;
+/// let project = plimsoll_sdk::testkit::from_compose_with(
+///     "services:\n  api:\n    build: { context: ., target: runtime }\n",
+///     &[("Dockerfile", "FROM python:3.12-slim AS base\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.*\nFROM base AS runtime\nCMD [\"app\"]\n")],
+/// );
+/// let service = &project.services[0];
+/// let commands = &project.dockerfiles[0].instructions[1].commands;
+/// assert!(query::install(&commands[0]).is_none()); // apt-get update
+/// assert!(query::install(&commands[1]).is_some()); // apt-get install
+/// # }
+/// ```
 pub fn install(command: &SimpleCommand) -> Option<Install<'_>> {
     let (at, prog) = program(command)?;
     let rest = &command.words[at + 1..];
@@ -152,6 +313,19 @@ pub fn install(command: &SimpleCommand) -> Option<Install<'_>> {
 }
 
 /// Every package install in the instructions of a stage's image, with the instruction index.
+///
+/// ```
+/// # #[cfg(feature = "testkit")] {
+/// use plimsoll_sdk::query;
+/// let project = plimsoll_sdk::testkit::from_compose_with(
+///     "services:\n  api:\n    build: { context: ., target: runtime }\n",
+///     &[("Dockerfile", "FROM python:3.12-slim AS base\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.*\nFROM base AS runtime\nCMD [\"app\"]\n")],
+/// );
+/// let service = &project.services[0];
+/// let (_, dockerfile, stage) = query::target_stage(&project, service).unwrap();
+/// assert_eq!(query::installs(dockerfile, stage).len(), 1);
+/// # }
+/// ```
 pub fn installs<'a>(dockerfile: &'a Dockerfile, stage: &'a Stage) -> Vec<(u32, Install<'a>)> {
     image_instructions(dockerfile, stage)
         .into_iter()
@@ -161,17 +335,46 @@ pub fn installs<'a>(dockerfile: &'a Dockerfile, stage: &'a Stage) -> Vec<(u32, I
 }
 
 /// The instruction that installs `package` into a stage's image, if any.
+///
+/// ```
+/// # #[cfg(feature = "testkit")] {
+/// use plimsoll_sdk::query;
+/// let project = plimsoll_sdk::testkit::from_compose_with(
+///     "services:\n  api:\n    build: { context: ., target: runtime }\n",
+///     &[("Dockerfile", "FROM python:3.12-slim AS base\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.*\nFROM base AS runtime\nCMD [\"app\"]\n")],
+/// );
+/// let service = &project.services[0];
+/// let (_, dockerfile, stage) = query::target_stage(&project, service).unwrap();
+/// assert_eq!(query::installs_package(dockerfile, stage, "curl"), Some(1));
+/// assert_eq!(query::installs_package(dockerfile, stage, "wget"), None);
+/// # }
+/// ```
 pub fn installs_package(dockerfile: &Dockerfile, stage: &Stage, package: &str) -> Option<u32> {
     installs(dockerfile, stage).into_iter().find(|(_, inst)| inst.packages().any(|p| p == package)).map(|(i, _)| i)
 }
 
 /// Look up an environment variable in a list of key-values (last one wins).
+///
+/// ```
+/// use plimsoll_sdk::model::KeyValue;
+/// let vars = vec![
+///     KeyValue { name: "MODE".into(), value: Some("dev".into()) },
+///     KeyValue { name: "MODE".into(), value: Some("prod".into()) },
+/// ];
+/// assert_eq!(plimsoll_sdk::query::env(&vars, "MODE"), Some("prod"));
+/// assert_eq!(plimsoll_sdk::query::env(&vars, "HOME"), None);
+/// ```
 pub fn env<'a>(vars: &'a [crate::model::KeyValue], name: &str) -> Option<&'a str> {
     vars.iter().rev().find(|kv| kv.name == name).and_then(|kv| kv.value.as_deref())
 }
 
 /// Whether `text` matches a glob `pattern` where `*` stands for any run of characters (case-insensitive):
 /// `*VRAM*_GB` matches `VORTEX_MAX_VRAM_GB`, `python:*slim*` matches `python:3.11-slim`.
+///
+/// ```
+/// assert!(plimsoll_sdk::query::glob_match("python:*slim*", "python:3.11-slim"));
+/// assert!(!plimsoll_sdk::query::glob_match("node:*", "python:3.11"));
+/// ```
 pub fn glob_match(pattern: &str, text: &str) -> bool {
     let pattern: Vec<char> = pattern.to_lowercase().chars().collect();
     let text: Vec<char> = text.to_lowercase().chars().collect();

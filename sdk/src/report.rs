@@ -3,6 +3,26 @@
 use crate::{Finding, Fix, Rule, Severity, Subject};
 
 /// The findings of one evaluation, in the order rules add them.
+///
+/// ```
+/// # use plimsoll_sdk::{Report, subject};
+/// plimsoll_sdk::declare_rule! {
+///     /// ## What it does
+///     /// Flags services without a memory limit.
+///     pub static MEMORY_LIMIT_MISSING = {
+///         id: "memory-limit-missing",
+///         severity: Medium,
+///         category: "resources",
+///         summary: "service has no memory limit",
+///     }
+/// }
+/// let mut report = Report::new();
+/// report
+///     .add(&MEMORY_LIMIT_MISSING, subject::service("redis", &[]), "service `redis` has no memory limit")
+///     .help("set `deploy.resources.limits.memory`");
+/// assert_eq!(report.findings()[0].rule, "memory-limit-missing");
+/// assert_eq!(report.findings()[0].help.as_deref(), Some("set `deploy.resources.limits.memory`"));
+/// ```
 #[derive(Debug, Default)]
 pub struct Report {
     findings: Vec<Finding>,
@@ -10,11 +30,24 @@ pub struct Report {
 
 impl Report {
     /// An empty report.
+    ///
+    /// ```
+    /// assert!(plimsoll_sdk::Report::new().findings().is_empty());
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Add a finding of `rule` at `subject`; refine it through the returned builder.
+    ///
+    /// ```
+    /// # use plimsoll_sdk::{Report, subject};
+    /// # plimsoll_sdk::declare_rule! { /// ## What it does
+    /// #     pub static RULE = { id: "tag-missing", severity: Medium, category: "image", summary: "s" } }
+    /// let mut report = Report::new();
+    /// report.add(&RULE, subject::service("web", &["image"]), "service `web` has no image tag");
+    /// assert_eq!(report.findings()[0].message, "service `web` has no image tag");
+    /// ```
     pub fn add(&mut self, rule: &Rule, subject: Subject, message: impl Into<String>) -> FindingBuilder<'_> {
         self.findings.push(Finding {
             rule: rule.id.to_string(),
@@ -30,42 +63,85 @@ impl Report {
     }
 
     /// The findings so far.
+    ///
+    /// ```
+    /// # use plimsoll_sdk::{Report, subject};
+    /// # plimsoll_sdk::declare_rule! { /// ## What it does
+    /// #     pub static RULE = { id: "r", severity: Low, category: "c", summary: "s" } }
+    /// let mut report = Report::new();
+    /// report.add(&RULE, subject::file(".env"), "`.env` is sent to the daemon");
+    /// assert_eq!(report.findings().len(), 1);
+    /// ```
     pub fn findings(&self) -> &[Finding] {
         &self.findings
     }
 
     /// Take the findings out of the report.
+    ///
+    /// ```
+    /// let findings = plimsoll_sdk::Report::new().into_findings();
+    /// assert!(findings.is_empty());
+    /// ```
     pub fn into_findings(self) -> Vec<Finding> {
         self.findings
     }
 }
 
 /// Refines the finding just added to a [`Report`].
+///
+/// ```
+/// # use plimsoll_sdk::{Report, Severity, subject};
+/// # plimsoll_sdk::declare_rule! { /// ## What it does
+/// #     pub static RULE = { id: "r", severity: Low, category: "c", summary: "s" } }
+/// let mut report = Report::new();
+/// report
+///     .add(&RULE, subject::service("api", &["deploy", "resources", "reservations", "memory"]), "service `api` reserves more than its limit")
+///     .related(subject::service("api", &["deploy", "resources", "limits", "memory"]))
+///     .severity(Severity::High)
+///     .help("lower the reservation");
+/// let finding = &report.findings()[0];
+/// assert_eq!(finding.related.len(), 1);
+/// assert_eq!(finding.severity, Some(Severity::High));
+/// ```
 #[derive(Debug)]
 pub struct FindingBuilder<'a> {
     finding: &'a mut Finding,
 }
 
 impl FindingBuilder<'_> {
-    /// Say what to change.
+    /// Say what to change (see [`FindingBuilder`] for an example).
     pub fn help(self, help: impl Into<String>) -> Self {
         self.finding.help = Some(help.into());
         self
     }
 
-    /// Point at another place involved (e.g. the Dockerfile line behind a compose finding).
+    /// Point at another place involved (e.g. the Dockerfile line behind a compose finding); see
+    /// [`FindingBuilder`] for an example.
     pub fn related(self, subject: Subject) -> Self {
         self.finding.related.push(subject);
         self
     }
 
-    /// Override the rule's default severity for this finding.
+    /// Override the rule's default severity for this finding (see [`FindingBuilder`]).
     pub fn severity(self, severity: Severity) -> Self {
         self.finding.severity = Some(severity);
         self
     }
 
     /// Attach a machine-applicable fix.
+    ///
+    /// ```
+    /// # use plimsoll_sdk::{Edit, Fix, Report, SetEdit, subject};
+    /// # plimsoll_sdk::declare_rule! { /// ## What it does
+    /// #     pub static RULE = { id: "r", severity: Low, category: "c", summary: "s", fixable: true } }
+    /// let mut report = Report::new();
+    /// let path: Vec<String> = ["services", "web", "restart"].map(String::from).to_vec();
+    /// report.add(&RULE, subject::compose(path.clone()), "service `web` has no restart policy").fix(Fix {
+    ///     description: "restart unless stopped".into(),
+    ///     edits: vec![Edit::Set(SetEdit { path, yaml: "unless-stopped".into() })],
+    /// });
+    /// assert!(report.findings()[0].fix.is_some());
+    /// ```
     pub fn fix(self, fix: Fix) -> Self {
         self.finding.fix = Some(fix);
         self

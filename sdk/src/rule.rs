@@ -3,6 +3,29 @@
 use crate::{RuleInfo, RuleStatus, Severity};
 
 /// A rule of a pack, declared once with [`crate::declare_rule!`] and referenced by its findings.
+///
+/// ```
+/// plimsoll_sdk::declare_rule! {
+///     /// ## What it does
+///     /// Flags services that have no memory limit.
+///     ///
+///     /// ## Why is this bad?
+///     /// One leaking service can take the host's memory.
+///     ///
+///     /// ## Example
+///     /// ```yaml
+///     /// services: { redis: { image: "redis:7" } }
+///     /// ```
+///     pub static MEMORY_LIMIT_MISSING = {
+///         id: "memory-limit-missing",
+///         severity: Medium,
+///         category: "resources",
+///         summary: "service has no memory limit",
+///     }
+/// }
+/// assert_eq!(MEMORY_LIMIT_MISSING.id, "memory-limit-missing");
+/// assert_eq!(MEMORY_LIMIT_MISSING.severity, plimsoll_sdk::Severity::Medium);
+/// ```
 #[derive(Debug)]
 pub struct Rule {
     /// kebab-case id without the pack prefix (`memory-limit-missing`).
@@ -23,6 +46,28 @@ pub struct Rule {
 
 impl Rule {
     /// The rule's Markdown documentation, with the doc comment's leading spaces removed.
+    ///
+    /// ```
+    /// # plimsoll_sdk::declare_rule! {
+    /// #         /// ## What it does
+    /// #         /// Flags services that have no memory limit.
+    /// #     ///
+    /// #         /// ## Why is this bad?
+    /// #         /// One leaking service can take the host's memory.
+    /// #     ///
+    /// #         /// ## Example
+    /// #         /// ```yaml
+    /// #         /// services: { redis: { image: "redis:7" } }
+    /// #         /// ```
+    /// #     pub static MEMORY_LIMIT_MISSING = {
+    /// #         id: "memory-limit-missing",
+    /// #         severity: Medium,
+    /// #         category: "resources",
+    /// #         summary: "service has no memory limit",
+    /// #     }
+    /// # }
+    /// assert!(MEMORY_LIMIT_MISSING.markdown().starts_with("## What it does\nFlags services"));
+    /// ```
     pub fn markdown(&self) -> String {
         let mut out = String::with_capacity(self.docs.len());
         for line in self.docs.lines() {
@@ -33,6 +78,30 @@ impl Rule {
     }
 
     /// The rule as the contract describes it.
+    ///
+    /// ```
+    /// # plimsoll_sdk::declare_rule! {
+    /// #         /// ## What it does
+    /// #         /// Flags services that have no memory limit.
+    /// #     ///
+    /// #         /// ## Why is this bad?
+    /// #         /// One leaking service can take the host's memory.
+    /// #     ///
+    /// #         /// ## Example
+    /// #         /// ```yaml
+    /// #         /// services: { redis: { image: "redis:7" } }
+    /// #         /// ```
+    /// #     pub static MEMORY_LIMIT_MISSING = {
+    /// #         id: "memory-limit-missing",
+    /// #         severity: Medium,
+    /// #         category: "resources",
+    /// #         summary: "service has no memory limit",
+    /// #     }
+    /// # }
+    /// let info = MEMORY_LIMIT_MISSING.info();
+    /// assert_eq!(info.category, "resources");
+    /// assert!(info.docs.contains("## Why is this bad?"));
+    /// ```
     pub fn info(&self) -> RuleInfo {
         RuleInfo {
             id: self.id.to_string(),
@@ -48,10 +117,20 @@ impl Rule {
 
 /// Declare a rule: its doc comment becomes its Markdown documentation.
 ///
-/// ```ignore
+/// `status: Preview` and `fixable: true` may follow the summary.
+///
+/// ```
 /// plimsoll_sdk::declare_rule! {
 ///     /// ## What it does
-///     /// Flags services without a memory limit.
+///     /// Flags services that have no memory limit.
+///     ///
+///     /// ## Why is this bad?
+///     /// One leaking service can take the host's memory.
+///     ///
+///     /// ## Example
+///     /// ```yaml
+///     /// services: { redis: { image: "redis:7" } }
+///     /// ```
 ///     pub static MEMORY_LIMIT_MISSING = {
 ///         id: "memory-limit-missing",
 ///         severity: Medium,
@@ -59,6 +138,8 @@ impl Rule {
 ///         summary: "service has no memory limit",
 ///     }
 /// }
+/// assert_eq!(MEMORY_LIMIT_MISSING.status, plimsoll_sdk::RuleStatus::Stable);
+/// assert!(!MEMORY_LIMIT_MISSING.fixable);
 /// ```
 #[macro_export]
 macro_rules! declare_rule {

@@ -3,6 +3,12 @@
 use crate::{InstructionRef, Subject};
 
 /// A key path in the merged compose document (`["services", "redis", "mem_limit"]`).
+///
+/// ```
+/// use plimsoll_sdk::{Subject, subject};
+/// let at = subject::compose(["volumes", "pgdata"]);
+/// assert_eq!(at, Subject::Compose(vec!["volumes".into(), "pgdata".into()]));
+/// ```
 pub fn compose<I, S>(path: I) -> Subject
 where
     I: IntoIterator<Item = S>,
@@ -12,6 +18,12 @@ where
 }
 
 /// A key below a service: `service("redis", &["deploy", "resources"])`.
+///
+/// ```
+/// use plimsoll_sdk::{Subject, subject};
+/// let at = subject::service("redis", &["mem_limit"]);
+/// assert_eq!(at, Subject::Compose(vec!["services".into(), "redis".into(), "mem_limit".into()]));
+/// ```
 pub fn service(name: &str, path: &[&str]) -> Subject {
     let mut full = Vec::with_capacity(path.len() + 2);
     full.push("services".to_string());
@@ -21,11 +33,21 @@ pub fn service(name: &str, path: &[&str]) -> Subject {
 }
 
 /// An instruction of a Dockerfile.
+///
+/// ```
+/// use plimsoll_sdk::{InstructionRef, Subject, subject};
+/// assert_eq!(subject::instruction(0, 3), Subject::Instruction(InstructionRef { dockerfile: 0, instruction: 3 }));
+/// ```
 pub fn instruction(dockerfile: u32, instruction: u32) -> Subject {
     Subject::Instruction(InstructionRef { dockerfile, instruction })
 }
 
 /// A file relative to the project directory.
+///
+/// ```
+/// use plimsoll_sdk::{Subject, subject};
+/// assert_eq!(subject::file(".env"), Subject::File(".env".into()));
+/// ```
 pub fn file(path: impl Into<String>) -> Subject {
     Subject::File(path.into())
 }
