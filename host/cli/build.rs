@@ -17,8 +17,12 @@ const PACKS: &[(&str, &str)] = &[
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let root = manifest_dir.join("../..").canonicalize().expect("the workspace root exists");
+    // Every source file, listed one by one: a directory's mtime does not change when a file in a
+    // subdirectory is edited, so watching directories alone can embed stale components.
     for dir in ["policies", "sdk", "wit"] {
-        println!("cargo:rerun-if-changed={}", root.join(dir).display());
+        for file in plimsoll_wasm_build::source_files(&root.join(dir)) {
+            println!("cargo:rerun-if-changed={}", file.display());
+        }
     }
     println!("cargo:rerun-if-changed=build.rs");
 

@@ -398,6 +398,25 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
     pattern[p..].iter().all(|c| *c == '*')
 }
 
+/// The text as written in the compose file for a service value that came from variable
+/// interpolation, at `path` (dotted, below the service: `environment.DB_PASSWORD`, `command.2`) or,
+/// failing that, at its nearest parent (a `command` string is one template for all its words).
+pub fn template<'a>(service: &'a Service, path: &str) -> Option<&'a str> {
+    let mut path = path;
+    loop {
+        if let Some(t) = service.templates.iter().find(|t| t.name == path) {
+            return t.value.as_deref();
+        }
+        path = path.rsplit_once('.')?.0;
+    }
+}
+
+/// Whether `value`, found at `path` of a service, is written literally in the compose file: `false`
+/// when it came from interpolation (`${DB_PASSWORD}`) and does not appear in the text as written.
+pub fn written_literally(service: &Service, path: &str, value: &str) -> bool {
+    template(service, path).is_none_or(|t| t.contains(value))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,8 +1,8 @@
 //! The acceptance stacks of `../shared/acceptance`: every row of every `expected.tsv`, checked on
 //! the JSON output of the real `plimsoll check` pipeline.
 //!
-//! A `yes` row must be reported, a `no` row must not be (at any severity). Rows whose rule is not
-//! implemented yet are listed; `ACCEPTANCE_STRICT=1` (and the final state of issue 5) makes them fail.
+//! A `yes` row must be reported, a `no` row must not be (at any severity), and every row's rule must
+//! exist: a row for an unknown rule fails the test.
 
 use plimsoll::check::{CheckOptions, Engine};
 use plimsoll::report::to_json;
@@ -24,7 +24,6 @@ fn matches(finding: &Value, subject: &str) -> bool {
 }
 
 #[test]
-#[ignore = "enabled once the v1 packs (issue 5) and project discovery (issue 6) land"]
 fn acceptance_stacks_match_their_expectations() {
     let Some(shared) = shared_dir() else {
         eprintln!("../shared is absent: acceptance stacks skipped");
@@ -78,7 +77,5 @@ fn acceptance_stacks_match_their_expectations() {
     }
     assert!(checked > 0, "no acceptance row was checked");
     assert!(failures.is_empty(), "acceptance rows failed:\n{}", failures.join("\n"));
-    if std::env::var_os("ACCEPTANCE_STRICT").is_some() {
-        assert!(pending.is_empty(), "{} rows for rules not implemented", pending.len());
-    }
+    assert!(pending.is_empty(), "{} rows name rules that do not exist", pending.len());
 }

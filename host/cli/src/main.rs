@@ -80,6 +80,9 @@ enum Command {
         /// Print the loading diagnostics too.
         #[arg(long)]
         diagnostics: bool,
+        /// Add `locations`: the file:line:column every compose value and Dockerfile instruction came from.
+        #[arg(long)]
+        locations: bool,
     },
     /// Write, build, test and inspect policy packs (Rust, Python, JavaScript).
     Policy {
@@ -259,7 +262,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             let engine = Engine::new(cache(cli.no_cache))?;
             print_rules(&engine, id.as_deref(), format)
         }
-        Command::Model { path, files, profiles, diagnostics } => {
+        Command::Model { path, files, profiles, diagnostics, locations } => {
             let options = plimsoll_model::LoadOptions { files, profiles, ..Default::default() };
             let paths: Vec<PathBuf> = path.into_iter().collect();
             let loaded = plimsoll_model::load(&paths, &options);
@@ -269,6 +272,17 @@ fn run(cli: Cli) -> Result<u8, String> {
                     "diagnostics".into(),
                     loaded.diagnostics.iter().map(|d| serde_json::Value::String(d.to_string())).collect(),
                 );
+            }
+            if locations && let Some(obj) = value.as_object_mut() {
+                let map: serde_json::Map<String, serde_json::Value> = loaded
+                    .locations()
+                    .into_iter()
+                    .map(|(path, loc)| {
+                        let file = plimsoll::check::display_path(&loc.file);
+                        (path, serde_json::Value::String(format!("{file}:{}:{}", loc.line, loc.column)))
+                    })
+                    .collect();
+                obj.insert("locations".into(), serde_json::Value::Object(map));
             }
             emit(&(serde_json::to_string_pretty(&value).map_err(|e| e.to_string())? + "\n"), None)?;
             for d in loaded.diagnostics.iter().filter(|d| d.is_error()) {

@@ -356,6 +356,9 @@ pub struct Service {
     pub effective: Effective,
     /// JSON object of the `x-*` keys and keys the model does not type.
     pub extensions: String,
+    /// Values that came from variable interpolation: their key path below the service
+    /// (`environment.DB_PASSWORD`, `command`) and the text as written (`${DB_PASSWORD}`).
+    pub templates: Vec<KeyValue>,
 }
 
 /// A top-level network, volume, secret or config.

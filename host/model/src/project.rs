@@ -114,6 +114,46 @@ impl LoadedProject {
         }
     }
 
+    /// Every value of the merged compose document and every Dockerfile instruction with the place it
+    /// came from: `services.redis.deploy.resources.limits.memory` → `compose.override.yaml:7:19`,
+    /// `dockerfiles[0].instructions[3]` → `api/Dockerfile:4:1` (for `plimsoll model --locations`).
+    pub fn locations(&self) -> std::collections::BTreeMap<String, Location> {
+        fn walk(node: &Node, path: &mut Vec<String>, out: &mut std::collections::BTreeMap<String, Location>) {
+            match &node.value {
+                crate::yaml::Value::Map(entries) => {
+                    for (key, value) in entries {
+                        path.push(key.as_str().unwrap_or("?").to_string());
+                        out.insert(path.join("."), value.location());
+                        walk(value, path, out);
+                        path.pop();
+                    }
+                }
+                crate::yaml::Value::Seq(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        path.push(i.to_string());
+                        out.insert(path.join("."), item.location());
+                        walk(item, path, out);
+                        path.pop();
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut out = std::collections::BTreeMap::new();
+        if let Some(root) = &self.compose {
+            walk(root, &mut Vec::new(), &mut out);
+        }
+        for (d, source) in self.dockerfiles.iter().enumerate() {
+            for (i, span) in source.spans.iter().enumerate() {
+                out.insert(
+                    format!("dockerfiles[{d}].instructions[{i}]"),
+                    Location::new(source.file.clone(), span.line, span.column),
+                );
+            }
+        }
+        out
+    }
+
     /// The file text at `path`, for source snippets (read on demand).
     pub fn read_source(path: &Path) -> Option<String> {
         std::fs::read_to_string(path).ok()

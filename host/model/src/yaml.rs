@@ -56,6 +56,8 @@ pub struct Node {
     pub style: Style,
     /// Tag as written, e.g. `!reset`, `!override`, `!!str` (`None` when untagged).
     pub tag: Option<Arc<str>>,
+    /// The scalar as written before interpolation, when it referenced a variable (`${PASSWORD}`).
+    pub template: Option<Arc<str>>,
 }
 
 /// A YAML value.
@@ -74,12 +76,20 @@ pub enum Value {
 impl Node {
     /// A node at a location with no tag and plain style.
     pub fn new(value: Value, file: Arc<PathBuf>, line: u32, column: u32) -> Self {
-        Self { value, file, line, column, style: Style::Plain, tag: None }
+        Self { value, file, line, column, style: Style::Plain, tag: None, template: None }
     }
 
     /// A copy of this node's location (file, line, column) holding `value`, untagged.
     pub fn with_value(&self, value: Value) -> Node {
-        Node { value, file: self.file.clone(), line: self.line, column: self.column, style: Style::Plain, tag: None }
+        Node {
+            value,
+            file: self.file.clone(),
+            line: self.line,
+            column: self.column,
+            style: Style::Plain,
+            tag: None,
+            template: None,
+        }
     }
 
     /// A plain-style string scalar at this node's location (quoted style so it is never retyped).
@@ -363,7 +373,7 @@ impl Builder {
                     } else {
                         Value::Scalar(text.into_owned())
                     };
-                    let node = Node { value, file: self.file.clone(), line, column, style, tag };
+                    let node = Node { value, file: self.file.clone(), line, column, style, tag, template: None };
                     self.complete(node, anchor)?;
                 }
                 Event::SequenceStart(anchor, tag) => {

@@ -16,6 +16,27 @@ pub fn wasm_target_dir(root: &Path) -> PathBuf {
         .join("wasm")
 }
 
+/// Every file below `dir` that a component build reads (sources, manifests, WIT), skipping build
+/// output, for `cargo:rerun-if-changed` lines. Directories are listed too, so added files count.
+pub fn source_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = vec![dir.to_path_buf()];
+    let Ok(entries) = std::fs::read_dir(dir) else { return out };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name == "target" || name.starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            out.extend(source_files(&path));
+        } else if ["rs", "toml", "wit"].iter().any(|ext| path.extension().is_some_and(|e| e == *ext)) {
+            out.push(path);
+        }
+    }
+    out
+}
+
 /// Build crates for wasm32-wasip2 with the `policy` profile; return their `.wasm` paths.
 pub fn build_wasm<'a>(root: &Path, target_dir: &Path, crates: impl Iterator<Item = &'a str> + Clone) -> Vec<PathBuf> {
     check_target_installed();
@@ -27,14 +48,18 @@ pub fn build_wasm<'a>(root: &Path, target_dir: &Path, crates: impl Iterator<Item
     for krate in crates.clone() {
         cmd.args(["-p", krate]);
     }
-    for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "RUSTC_WRAPPER", "RUSTC_WORKSPACE_WRAPPER", "CARGO_BUILD_TARGET"] {
+    for var in
+        ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "RUSTC_WRAPPER", "RUSTC_WORKSPACE_WRAPPER", "CARGO_BUILD_TARGET"]
+    {
         cmd.env_remove(var);
     }
     let status = cmd.status().expect("run cargo to build the policy components");
     if !status.success() {
         panic!("building the policy components for wasm32-wasip2 failed (see the errors above)");
     }
-    crates.map(|krate| target_dir.join("wasm32-wasip2/policy").join(format!("{}.wasm", krate.replace('-', "_")))).collect()
+    crates
+        .map(|krate| target_dir.join("wasm32-wasip2/policy").join(format!("{}.wasm", krate.replace('-', "_"))))
+        .collect()
 }
 
 /// Stop with a clear error when the `wasm32-wasip2` target is missing.

@@ -19,6 +19,8 @@ pub type Env = HashMap<String, String>;
 pub struct Outcome {
     /// Variables referenced without a default that are not set (Compose warns and uses "").
     pub unset: Vec<String>,
+    /// Whether the input referenced any variable (so the value is not a literal of the file).
+    pub referenced: bool,
 }
 
 /// Most nesting of `${…}` inside defaults accepted.
@@ -70,6 +72,7 @@ fn expand(input: &str, env: &Env, outcome: &mut Outcome, depth: usize) -> Result
             Some(c) if is_name_start(c) => {
                 let len = after.find(|c: char| !is_name_char(c)).unwrap_or(after.len());
                 let name = &after[..len];
+                outcome.referenced = true;
                 match env.get(name) {
                     Some(v) => out.push_str(v),
                     None => outcome.unset.push(name.to_owned()),
@@ -118,6 +121,7 @@ fn braced(body: &str, input: &str, env: &Env, outcome: &mut Outcome, depth: usiz
             format!("${{{body}}}")
         ));
     }
+    outcome.referenced = true;
     let value = env.get(name);
     let (op, arg) = if let Some(a) = op.strip_prefix(":-") {
         (":-", a)
@@ -169,19 +173,27 @@ fn braced(body: &str, input: &str, env: &Env, outcome: &mut Outcome, depth: usiz
 /// Errors (invalid templates, missing required variables) and warnings (unset variables) are
 /// pushed to `diagnostics`, located at the scalar.
 pub fn interpolate_tree(node: &mut Node, env: &Env, diagnostics: &mut Vec<Diagnostic>) {
-    match &mut node.value {
-        Value::Scalar(s) if s.contains('$') => match interpolate(s, env) {
+    if let Value::Scalar(s) = &node.value
+        && s.contains('$')
+    {
+        match interpolate(s, env) {
             Ok((text, outcome)) => {
-                *s = text;
                 for name in outcome.unset {
                     diagnostics.push(Diagnostic::warning(
                         Some(node.location()),
                         format!("variable `{name}` is not set, defaulting to a blank string"),
                     ));
                 }
+                if outcome.referenced {
+                    node.template = Some(std::sync::Arc::from(s.as_str()));
+                }
+                node.value = Value::Scalar(text);
             }
             Err(message) => diagnostics.push(Diagnostic::error(Some(node.location()), message)),
-        },
+        }
+        return;
+    }
+    match &mut node.value {
         Value::Seq(items) => {
             for item in items {
                 interpolate_tree(item, env, diagnostics);

@@ -99,6 +99,7 @@ pub fn merge(base: Option<Node>, over: Node, path: &mut Vec<String>) -> Option<N
                 column: base.column,
                 style: Style::Plain,
                 tag: None,
+                template: None,
             })
         }
         (Value::Seq(b), Value::Seq(o)) if rule != Rule::Replace => {
@@ -118,6 +119,7 @@ pub fn merge(base: Option<Node>, over: Node, path: &mut Vec<String>) -> Option<N
                 column: base.column,
                 style: Style::Plain,
                 tag: None,
+                template: None,
             })
         }
         (_, value) => Some(strip_tags(Node { value, ..over })),
@@ -335,6 +337,7 @@ fn list_to_map(node: &mut Node, sep: char) {
         let (key, value) = match text.split_once(sep) {
             Some((k, v)) => {
                 let mut value = item.string_at(v);
+                value.template = item.template.as_deref().and_then(|t| t.split_once(sep)).map(|(_, v)| v.into());
                 if item.style == Style::Plain && !text.contains('\n') {
                     value.column = item.column.saturating_add(u32::try_from(k.chars().count() + 1).unwrap_or(0));
                 }

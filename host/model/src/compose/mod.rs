@@ -163,8 +163,15 @@ fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
 /// Whether a file name looks like a Dockerfile (`Dockerfile`, `*.Dockerfile`, `Dockerfile.*`).
 pub fn is_dockerfile_name(path: &Path) -> bool {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    name == "Dockerfile" || name.ends_with(".Dockerfile") || name.starts_with("Dockerfile.") || name == "Containerfile"
+    // `Dockerfile.dockerignore` is the ignore file of a Dockerfile, not a Dockerfile.
+    let ignore_file = name.ends_with(".dockerignore");
+    !ignore_file
+        && (name == "Dockerfile"
+            || name.ends_with(".Dockerfile")
+            || name.starts_with("Dockerfile.")
+            || name == "Containerfile")
 }
+
 
 /// Find the compose files of `dir`: `COMPOSE_FILE`, else the first standard name plus its override.
 fn discover(dir: &Path, env: &Env, files: &mut Vec<PathBuf>, dockerfile: &mut Option<PathBuf>) {
@@ -740,4 +747,20 @@ pub fn service_names(doc: &Node) -> HashSet<String> {
         .and_then(Node::as_map)
         .map(|s| s.iter().filter_map(|(k, _)| k.as_str().map(str::to_owned)).collect())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod dockerfile_name_tests {
+    use super::is_dockerfile_name;
+    use std::path::Path;
+
+    #[test]
+    fn dockerfiles_and_not_their_ignore_files() {
+        for yes in ["Dockerfile", "api.Dockerfile", "Dockerfile.dev", "Containerfile"] {
+            assert!(is_dockerfile_name(Path::new(yes)), "{yes}");
+        }
+        for no in ["Dockerfile.dockerignore", "Dockerfile.dev.dockerignore", ".dockerignore", "compose.yaml"] {
+            assert!(!is_dockerfile_name(Path::new(no)), "{no}");
+        }
+    }
 }

@@ -454,6 +454,31 @@ fn declarations(node: Option<&Node>, kind: &str, diags: &mut Vec<Diagnostic>) ->
     out
 }
 
+/// Every scalar below a service that came from interpolation: its dotted key path and the text as
+/// written (`environment.DB_PASSWORD` → `${DB_PASSWORD}`), so policies can tell literals from variables.
+fn collect_templates(node: &Node, path: &mut Vec<String>, out: &mut Vec<KeyValue>) {
+    if let Some(template) = &node.template {
+        out.push(KeyValue { name: path.join("."), value: Some(template.to_string()) });
+    }
+    match &node.value {
+        Value::Map(entries) => {
+            for (k, v) in entries {
+                path.push(k.as_str().unwrap_or_default().to_owned());
+                collect_templates(v, path, out);
+                path.pop();
+            }
+        }
+        Value::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                path.push(i.to_string());
+                collect_templates(item, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
 fn normalize_service(n: &mut Norm<'_, '_>, name: &str, node: &Node, refs: &Refs<'_>) -> Service {
     let mut s = Service { name: name.to_owned(), ..Service::default() };
     let mut ext = serde_json::Map::new();
@@ -467,6 +492,7 @@ fn normalize_service(n: &mut Norm<'_, '_>, name: &str, node: &Node, refs: &Refs<
         }
     }
     s.extensions = serde_json::Value::Object(ext).to_string();
+    collect_templates(node, &mut Vec::new(), &mut s.templates);
     let get = |key: &str| node.get(key);
 
     if let Some(v) = get("image") {

@@ -1,7 +1,7 @@
 //! `security/secrets-in-command`: credentials in a service's `command` or `entrypoint` arguments.
 
-use plimsoll_sdk::Report;
 use plimsoll_sdk::model::Project;
+use plimsoll_sdk::{Report, query};
 
 use crate::Settings;
 use crate::common::{entry, is_literal, words};
@@ -53,7 +53,10 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
             for (pos, (index, word)) in split.iter().enumerate() {
                 let next = split.get(pos + 1).map(|(_, w)| w.as_str());
                 let Some(what) = credential(settings, word, next) else { continue };
-                if reported.contains(index) {
+                let path = format!("{key}.{index}");
+                let interpolated = !query::written_literally(service, &path, word)
+                    || next.is_some_and(|n| !query::written_literally(service, &path, n));
+                if interpolated || reported.contains(index) {
                     continue;
                 }
                 reported.push(*index);
@@ -101,6 +104,19 @@ mod tests {
     use plimsoll_sdk::testkit::{from_compose, run};
 
     use crate::Security;
+
+    #[test]
+    fn passwords_from_variables_are_not_literals() {
+        let project = plimsoll_sdk::testkit::from_compose_with(
+            "services:\n  redis:\n    image: redis:7\n    command: redis-server --requirepass ${REDIS_PASSWORD}\n  turn:\n    image: coturn/coturn:4\n    command: [\"turnserver\", \"--user=dev:devpass\", \"--realm=${REALM}\"]\n",
+            &[(".env", "REDIS_PASSWORD=s3cret-s3cret\nREALM=example.org\n")],
+        );
+        let found: Vec<_> =
+            run::<Security>(&project, "").into_iter().filter(|f| f.rule == "secrets-in-command").collect();
+        let messages: Vec<&str> = found.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(messages[0].starts_with("service `turn` passes"), "{messages:?}");
+    }
 
     #[test]
     fn credentials_in_arguments() {

@@ -1,7 +1,7 @@
 //! `security/secrets-in-environment`: literal secrets in a service's `environment`.
 
 use plimsoll_sdk::model::Project;
-use plimsoll_sdk::{Report, subject};
+use plimsoll_sdk::{Report, query, subject};
 
 use crate::Settings;
 use crate::common::{is_literal, is_trivial};
@@ -57,6 +57,9 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
     for service in &project.services {
         for kv in &service.environment {
             let Some(value) = &kv.value else { continue };
+            if !query::written_literally(service, &format!("environment.{}", kv.name), value) {
+                continue; // `${VAR}`: the value comes from the environment, not the file
+            }
             let message = if let Some(token) = settings.token_in(value) {
                 format!("service `{}` has a literal {} in `{}`", service.name, token.name, kv.name)
             } else if settings.is_secret_name(&kv.name) && is_literal(value) && !is_trivial(value) {
@@ -80,6 +83,22 @@ mod tests {
     use plimsoll_sdk::testkit::{from_compose, run};
 
     use crate::Security;
+
+    #[test]
+    fn values_from_variables_are_not_literals() {
+        let project = plimsoll_sdk::testkit::from_compose_with(
+            "services:\n  db:\n    image: postgres:16\n    environment:\n      - POSTGRES_PASSWORD=${POSTGRES_PASSWORD}\n      - ADMIN_PASSWORD=hunter2\n",
+            &[(".env", "POSTGRES_PASSWORD=correct-horse-battery\n")],
+        );
+        assert_eq!(
+            plimsoll_sdk::query::template(&project.services[0], "environment.POSTGRES_PASSWORD"),
+            Some("${POSTGRES_PASSWORD}")
+        );
+        let found: Vec<_> =
+            run::<Security>(&project, "").into_iter().filter(|f| f.rule == "secrets-in-environment").collect();
+        let messages: Vec<&str> = found.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(messages, ["service `db` sets secret `ADMIN_PASSWORD` to a literal value"]);
+    }
 
     #[test]
     fn tokens_and_secret_names() {

@@ -1,0 +1,42 @@
+//! Per-evaluation cost of one pack on a 20-service project, fresh instance each time, and its parts.
+//!
+//! `resources/20-services` is the whole cost; `hostile-ok/20-services` is a trivial guest on the same
+//! project (instantiation, lowering the project, a trivial call); `hostile-ok/empty` is the trivial
+//! guest on an empty project (instantiation and call). Lowering is about the difference of the last
+//! two; the guest's own work about the difference of the first two.
+//! Run with `cargo bench -p plimsoll-tests --bench evaluate`.
+
+#![allow(missing_docs)] // criterion_group! generates an undocumented function
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use plimsoll::builtin::pack_bytes;
+use plimsoll_model::{LoadOptions, load};
+use plimsoll_runtime::{Limits, PreparedProject, Runtime, RuntimeOptions};
+use plimsoll_tests::{HOSTILE_WASM, workspace_root};
+
+fn bench(c: &mut Criterion) {
+    let rt = Runtime::new(RuntimeOptions { cache: None, ..RuntimeOptions::default() }).unwrap();
+    let resources = rt.load_pack(pack_bytes("resources").unwrap(), "resources", Limits::default()).unwrap();
+    let hostile = rt.load_pack(HOSTILE_WASM, "hostile", Limits::default()).unwrap();
+    let loaded = load(&[workspace_root().join("bench/data/twenty.yaml")], &LoadOptions::default());
+    assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+    assert_eq!(loaded.model.services.len(), 20);
+    let twenty = PreparedProject::new(&loaded.model).unwrap();
+    let empty = PreparedProject::new(&Default::default()).unwrap();
+    let ok = r#"{"mode":"ok"}"#;
+
+    let mut group = c.benchmark_group("evaluate");
+    group.bench_function("resources/20-services", |b| {
+        b.iter(|| assert!(rt.evaluate(&resources, &twenty, "{}").result.is_ok()))
+    });
+    group.bench_function("hostile-ok/20-services", |b| {
+        b.iter(|| assert!(rt.evaluate(&hostile, &twenty, ok).result.is_ok()))
+    });
+    group.bench_function("hostile-ok/empty", |b| b.iter(|| assert!(rt.evaluate(&hostile, &empty, ok).result.is_ok())));
+    group.finish();
+
+    c.bench_function("prepare/20-services", |b| b.iter(|| PreparedProject::new(&loaded.model).unwrap()));
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
