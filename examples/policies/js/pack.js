@@ -1,7 +1,8 @@
 // The `acme` example pack, in JavaScript: the same rules and findings as ../rust and ../python.
 //
 // `plimsoll policy build` turns this module into a WebAssembly component with componentize-js,
-// against the WIT contract in `wit/`. The model arrives as plain objects with camelCase fields
+// against the contract of the plimsoll that builds it (`wit/` in the repository root).
+// The model arrives as plain objects with camelCase fields
 // (`project.services[i].labels`, `build.dockerfileIndex`); enums are strings (`'low'`), variants
 // are `{ tag, val }`, options are `undefined` or the value. Return the findings; throw an Error to
 // answer `err`. `console.log` output and `log` messages are captured by the host and shown with

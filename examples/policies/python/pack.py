@@ -1,7 +1,8 @@
 """The `acme` example pack, in Python: the same rules and findings as ../rust and ../js.
 
 `plimsoll policy build` turns this module into a WebAssembly component with componentize-py,
-against the WIT contract in `wit/`. The bindings (`wit_world`) are generated at build time: the
+against the contract of the plimsoll that builds it (`wit/` in the repository root).
+The bindings (`wit_world`) are generated at build time: the
 model arrives as dataclasses (`model.Project`, `model.Service`, ...; field names in snake_case),
 and findings go back as `types.Finding`. `print()` output and `host.log` are captured by the host
 and shown with `plimsoll check --verbose`.

@@ -14,7 +14,7 @@ type Findings = Vec<Finding>;
 #[test]
 fn example_packs_build_pass_and_agree_on_every_acceptance_stack() {
     let stacks = acceptance_stacks();
-    let work = scratch("examples-check");
+    let work = work_dir("examples-check");
     let mut per_language: BTreeMap<&str, BTreeMap<String, Findings>> = BTreeMap::new();
     for language in [Language::Rust, Language::Python, Language::Js] {
         if !toolchain(language, "example_packs") {
@@ -49,6 +49,17 @@ fn example_packs_build_pass_and_agree_on_every_acceptance_stack() {
         per_language.insert(language.as_str(), results);
         if language == Language::Rust {
             inspect_shows_rules_schema_imports_size_and_digest();
+            // A loose component in `packs:` works like its pack directory.
+            let stack = stacks.iter().find(|s| s.ends_with("vx11")).unwrap_or(&stacks[0]);
+            let loose = stack_with_packs(stack, &work.join("loose"), &[&dir.join("dist/acme.wasm")]);
+            let (mut findings, errors) = check_findings(&loose, "acme");
+            assert!(errors.is_empty(), "{errors:?}");
+            for f in &mut findings {
+                f.1 = f.1.trim_start_matches("./").to_string();
+            }
+            findings.sort();
+            let name = stack.file_name().unwrap().to_string_lossy().to_string();
+            assert_eq!(findings, per_language["rust"][&name], "a loose .wasm and its pack directory disagree");
         }
     }
     let mut languages = per_language.iter();
@@ -59,6 +70,7 @@ fn example_packs_build_pass_and_agree_on_every_acceptance_stack() {
             }
         }
     }
+    let _ = std::fs::remove_dir_all(&work);
 }
 
 /// Run after the Rust example was built by the test above (tests of one file run in parallel, and

@@ -14,7 +14,7 @@ fn author_path(language: Language) {
     if !toolchain(language, test) {
         return;
     }
-    let work = scratch(&format!("scaffold-{language}"));
+    let work = work_dir(&format!("scaffold-{language}"));
     let name = format!("team-{language}");
     let pack = work.join(&name);
     let _ = std::fs::remove_dir_all(&pack);
@@ -57,6 +57,7 @@ fn author_path(language: Language) {
     assert!(!findings.is_empty(), "{language}: no findings of the new pack on {}", stack.display());
     assert!(findings.iter().all(|f| f.0 == format!("{name}/owner-label-missing")), "{findings:?}");
     assert!(findings.iter().any(|f| f.4.contains("has no `com.example.owner` label")), "{findings:?}");
+    let _ = std::fs::remove_dir_all(&work);
 }
 
 #[test]

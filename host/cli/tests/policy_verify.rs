@@ -22,7 +22,7 @@ fn build_fails_with(pack: &Path, expected: &str) {
 
 #[test]
 fn build_rejects_wrong_world_duplicate_ids_bad_schema_and_missing_docs() {
-    let work = scratch("verify");
+    let work = work_dir("verify");
     let pack = work.join("broken");
     let _ = std::fs::remove_dir_all(&pack);
     let new = plimsoll(&work, &["policy", "new", "broken", "--lang", "rust"]);
@@ -82,11 +82,12 @@ fn build_rejects_wrong_world_duplicate_ids_bad_schema_and_missing_docs() {
         .expect_err("a command is not a policy");
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(problems[0].starts_with("wrong-world.wasm does not implement the `plimsoll:policy` world"), "{problems:?}");
+    let _ = std::fs::remove_dir_all(&work);
 }
 
 #[test]
 fn new_refuses_an_existing_directory_and_keeps_it() {
-    let work = scratch("verify-existing");
+    let work = work_dir("verify-existing");
     let existing = work.join("mine");
     std::fs::create_dir_all(&existing).expect("create");
     std::fs::write(existing.join("notes.txt"), "keep me").expect("write");

@@ -2,7 +2,7 @@
 //!
 //! Rust packs build with `cargo build --target wasm32-wasip2 --release`, Python packs with
 //! componentize-py, JavaScript packs with componentize-js (WASI `http` and `fetch-event` disabled,
-//! since the sandbox provides neither). The component is written beside the manifest at its
+//! since the sandbox provides neither), both against the contract embedded in this binary. The component is written beside the manifest at its
 //! `component:` path only after [`super::verify`] accepts it, through a temporary file and a
 //! rename, so a failed build never leaves a broken component where `packs:` would load it.
 
@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use plimsoll_runtime::{Pack, Runtime};
 
 use super::manifest::{self, LoadedManifest};
-use super::{Language, tools, verify};
+use super::{Language, WIT_FILES, tools, verify};
 
 /// A built and verified pack.
 #[derive(Debug)]
@@ -128,26 +128,56 @@ fn build_rust(dir: &Path, out: &Path) -> Result<(), String> {
 }
 
 fn build_python(dir: &Path, out: &Path) -> Result<(), String> {
-    require_wit(dir)?;
+    require_source(dir, "pack.py")?;
+    let wit = Contract::write(out)?;
     let mut cmd = tools::command(Language::Python)?;
-    cmd.current_dir(dir).args(["-d", "wit", "-w", "policy", "componentize", "-p", ".", "-o"]).arg(out).arg("pack");
+    cmd.current_dir(dir)
+        .arg("-d")
+        .arg(&wit.0)
+        .args(["-w", "policy", "componentize", "-p", ".", "-o"])
+        .arg(out)
+        .arg("pack");
     run(&mut cmd).map(|_| ())
 }
 
 fn build_js(dir: &Path, out: &Path) -> Result<(), String> {
-    require_wit(dir)?;
+    require_source(dir, "pack.js")?;
+    let wit = Contract::write(out)?;
     let mut cmd = tools::command(Language::Js)?;
     cmd.current_dir(dir)
-        .args(["pack.js", "--wit", "wit", "--world-name", "policy", "--disable", "http", "fetch-event", "--out"])
+        .args(["pack.js", "--wit"])
+        .arg(&wit.0)
+        .args(["--world-name", "policy", "--disable", "http", "fetch-event", "--out"])
         .arg(out);
     run(&mut cmd).map(|_| ())
 }
 
-fn require_wit(dir: &Path) -> Result<(), String> {
-    if dir.join("wit/world.wit").is_file() {
-        Ok(())
-    } else {
-        Err(format!("{}: wit/world.wit is missing (copy `wit/` from a new pack: `plimsoll policy new`)", dir.display()))
+fn require_source(dir: &Path, file: &str) -> Result<(), String> {
+    if dir.join(file).is_file() { Ok(()) } else { Err(format!("{}: {file} is missing", dir.display())) }
+}
+
+/// The contract this plimsoll runs, written beside the output for the toolchain and removed after:
+/// Python and JavaScript packs always build against the host's own WIT, never a stale copy.
+struct Contract(PathBuf);
+
+impl Contract {
+    fn write(out: &Path) -> Result<Self, String> {
+        let parent = out.parent().unwrap_or(Path::new("."));
+        let dir = parent.join(format!(".wit.{}.plimsoll-tmp", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: cannot create: {e}", dir.display()))?;
+        let contract = Self(dir);
+        for (name, text) in WIT_FILES {
+            let file = contract.0.join(name);
+            std::fs::write(&file, text).map_err(|e| format!("{}: cannot write: {e}", file.display()))?;
+        }
+        Ok(contract)
+    }
+}
+
+impl Drop for Contract {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 

@@ -119,12 +119,12 @@ fn files(id: &str, options: &NewOptions) -> Result<Vec<(String, Vec<u8>)>, Strin
         ),
         Language::Python => (
             "Python",
-            "| `pack.py` | the pack: rules, their docs, the settings schema, the checks |\n| `wit/` | the contract the component implements (bindings are generated at build time) |",
+            "| `pack.py` | the pack: rules, their docs, the settings schema, the checks |\n| `wit/` | a copy of the contract, to read (`policy build` uses the contract of the plimsoll that builds) |",
             "\nBuilt with componentize-py (`scripts/install-toolchains.sh` in the plimsoll checkout installs\nthe pinned version). The component embeds CPython: it is large (~20 MB) and its first load\ncompiles it (seconds); later loads come from Plimsoll's cache of compiled components.\n",
         ),
         Language::Js => (
             "JavaScript",
-            "| `pack.js` | the pack: rules, their docs, the settings schema, the checks |\n| `wit/` | the contract the component implements |",
+            "| `pack.js` | the pack: rules, their docs, the settings schema, the checks |\n| `wit/` | a copy of the contract, to read (`policy build` uses the contract of the plimsoll that builds) |",
             "\nBuilt with componentize-js (`scripts/install-toolchains.sh` in the plimsoll checkout installs\nthe pinned version), with the WASI features the sandbox lacks (`http`, `fetch-event`) disabled.\nThe component embeds a JavaScript engine: its first load compiles it (seconds); later loads\ncome from Plimsoll's cache of compiled components.\n",
         ),
     };

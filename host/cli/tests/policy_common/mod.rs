@@ -12,10 +12,20 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("the checkout exists")
 }
 
-/// A scratch directory kept between runs (builds stay incremental).
+/// A scratch directory shared by runs (the cargo target directory and the component cache, which
+/// are safe to share: cargo locks, cache entries are written atomically).
 pub fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     std::fs::create_dir_all(&dir).expect("create a scratch directory");
+    dir
+}
+
+/// A work directory of this test process only: two `cargo test` runs in one checkout never touch
+/// each other's packs and stack copies.
+pub fn work_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create a work directory");
     dir
 }
 

@@ -1,7 +1,8 @@
 // The `{{id}}` policy pack, in JavaScript.
 //
 // `plimsoll policy build` turns this module into a WebAssembly component with componentize-js,
-// against the WIT contract in `wit/`. The model arrives as plain objects with camelCase fields
+// against the contract of the plimsoll that builds it (`wit/` holds a copy to read).
+// The model arrives as plain objects with camelCase fields
 // (`project.services[i].labels`, `build.dockerfileIndex`); enums are strings (`'low'`), variants
 // are `{ tag, val }`, options are `undefined` or the value. Return the findings; throw an Error to
 // answer `err`. `console.log` output and `log` messages are captured by the host and shown with
