@@ -29,7 +29,8 @@ fn author_path(language: Language) {
     assert_eq!(again.status.code(), Some(2), "{}", text(&again));
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"), "{}", text(&again));
 
-    let build = plimsoll(&pack, &["policy", "build"]);
+    // Built from the parent directory: the toolchains must get absolute paths.
+    let build = plimsoll(&work, &["policy", "build", &name]);
     assert!(build.status.success(), "{language} build: {}", text(&build));
     let component = pack.join(format!("dist/{name}.wasm"));
     assert!(component.is_file(), "{}", component.display());

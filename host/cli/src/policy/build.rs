@@ -30,6 +30,8 @@ pub struct Built {
 
 /// Build the pack in `dir` and verify the component; every problem is one message.
 pub fn build(runtime: &Runtime, dir: &Path) -> Result<Built, Vec<String>> {
+    // Toolchains run inside the pack directory: every path handed to them must be absolute.
+    let dir = &dir.canonicalize().map_err(|e| vec![format!("{}: {e}", dir.display())])?;
     let manifest = manifest::load(dir).map_err(|e| vec![e])?;
     let language = manifest.language().ok_or_else(|| {
         vec![format!(
