@@ -1086,10 +1086,56 @@ fn fingerprint(
 
 /// A path as shown to the user: relative to the working directory when below it.
 pub fn display_path(path: &Path) -> String {
-    let cwd = std::env::current_dir().ok();
-    let shown = cwd.as_ref().and_then(|cwd| path.strip_prefix(cwd).ok()).unwrap_or(path);
+    let shown = match std::env::current_dir() {
+        Ok(cwd) => relative_path(path, &cwd),
+        Err(_) => path.to_path_buf(),
+    };
     let text = shown.to_string_lossy().replace('\\', "/");
     text.strip_prefix("./").map(str::to_string).unwrap_or(text)
+}
+
+/// `path` relative to `base` when both are absolute and share more than the root
+/// (`/w/shared/x` from `/w/main` is `../shared/x`); else `path` as given.
+fn relative_path(path: &Path, base: &Path) -> PathBuf {
+    use std::path::Component;
+    if let Ok(below) = path.strip_prefix(base) {
+        return below.to_path_buf();
+    }
+    if !path.is_absolute() || !base.is_absolute() {
+        return path.to_path_buf();
+    }
+    let (p, b): (Vec<Component>, Vec<Component>) = (path.components().collect(), base.components().collect());
+    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if common <= 1 {
+        return path.to_path_buf();
+    }
+    let mut out = PathBuf::new();
+    for _ in common..b.len() {
+        out.push("..");
+    }
+    for c in &p[common..] {
+        out.push(c.as_os_str());
+    }
+    out
+}
+
+#[cfg(test)]
+mod display_path_tests {
+    use std::path::{Path, PathBuf};
+
+    use super::relative_path;
+
+    #[test]
+    fn paths_are_shown_relative_to_the_working_directory() {
+        let base = Path::new("/work/main/host/cli");
+        assert_eq!(relative_path(Path::new("/work/main/host/cli/a.yaml"), base), PathBuf::from("a.yaml"));
+        assert_eq!(
+            relative_path(Path::new("/work/main/examples/x/compose.yaml"), base),
+            PathBuf::from("../../examples/x/compose.yaml")
+        );
+        assert_eq!(relative_path(Path::new("/etc/compose.yaml"), base), PathBuf::from("/etc/compose.yaml"));
+        assert_eq!(relative_path(Path::new("rel/c.yaml"), base), PathBuf::from("rel/c.yaml"));
+    }
 }
 
 fn display_diagnostic(d: &plimsoll_model::Diagnostic) -> String {

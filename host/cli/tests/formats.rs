@@ -25,7 +25,7 @@ fn engine() -> &'static Engine {
 }
 
 fn stack(name: &str) -> PathBuf {
-    Path::new("tests/data/stacks").join(name)
+    Path::new("../../examples").join(name)
 }
 
 fn check(paths: Vec<PathBuf>) -> Outcome {
@@ -209,12 +209,20 @@ fn to_gitlab(outcome: &Outcome) -> serde_json::Value {
 
 #[test]
 fn json_lists_every_project_below_a_directory() {
-    let outcome = check(vec![PathBuf::from("tests/data/stacks")]);
+    let outcome = check(vec![PathBuf::from("../../examples")]);
     let json = to_json(&outcome);
     let paths: Vec<&str> = json["projects"].as_array().unwrap().iter().map(|p| p["path"].as_str().unwrap()).collect();
+    // The five acceptance stacks, in order, among the example policies' fixture projects.
+    let stacks: Vec<&str> = paths.iter().copied().filter(|p| !p.starts_with("../../examples/policies/")).collect();
     assert_eq!(
-        paths,
-        vec!["tests/data/stacks/e2i/docker", "tests/data/stacks/nsn-local", "tests/data/stacks/ziggie-before"]
+        stacks,
+        vec![
+            "../../examples/e2i/docker",
+            "../../examples/nsn-local",
+            "../../examples/vx11",
+            "../../examples/ziggie-after",
+            "../../examples/ziggie-before"
+        ]
     );
 }
 
