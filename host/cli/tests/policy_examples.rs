@@ -60,6 +60,18 @@ fn example_packs_build_pass_and_agree_on_every_acceptance_stack() {
             findings.sort();
             let name = stack.file_name().unwrap().to_string_lossy().to_string();
             assert_eq!(findings, per_language["rust"][&name], "a loose .wasm and its pack directory disagree");
+
+            // The manifest's sandbox limits apply: 64KiB of memory cannot even start the pack.
+            let starved = work.join("starved");
+            std::fs::create_dir_all(starved.join("dist")).expect("create");
+            std::fs::copy(dir.join("dist/acme.wasm"), starved.join("dist/acme.wasm")).expect("copy");
+            let manifest = std::fs::read_to_string(dir.join("plimsoll-pack.yaml")).expect("manifest");
+            std::fs::write(starved.join("plimsoll-pack.yaml"), format!("{manifest}sandbox:\n  memory: 64KiB\n"))
+                .expect("write");
+            let limited = stack_with_packs(stack, &work.join("starved-stack"), &[&starved]);
+            let (findings, errors) = check_findings(&limited, "acme");
+            assert!(findings.is_empty(), "{findings:?}");
+            assert!(errors.iter().any(|e| e.contains("memory")), "{errors:?}");
         }
     }
     let mut languages = per_language.iter();

@@ -35,6 +35,18 @@ fn author_path(language: Language) {
     let component = pack.join(format!("dist/{name}.wasm"));
     assert!(component.is_file(), "{}", component.display());
 
+    if language == Language::Rust {
+        // The scaffold's unit tests run natively with the SDK's test kit.
+        let unit = std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .current_dir(&pack)
+            .env("CARGO_TARGET_DIR", scratch("policy-packs-target"))
+            .args(["test", "--quiet"])
+            .output()
+            .expect("run cargo test");
+        assert!(unit.status.success(), "cargo test of the scaffold: {}", text(&unit));
+        assert!(String::from_utf8_lossy(&unit.stdout).contains("2 passed"), "{}", text(&unit));
+    }
+
     let tested = plimsoll(&pack, &["policy", "test", "--no-build"]);
     let out = String::from_utf8_lossy(&tested.stdout).to_string();
     assert!(tested.status.success(), "{language} test: {}", text(&tested));
