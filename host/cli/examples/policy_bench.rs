@@ -17,7 +17,7 @@ fn main() {
         let shared = root.join("../shared/acceptance/ziggie-before");
         if shared.is_dir() { shared } else { root.join("examples/ziggie-before") }
     });
-    let loaded = plimsoll_model::load(&[stack.clone()], &plimsoll_model::LoadOptions::default());
+    let loaded = plimsoll_model::load(std::slice::from_ref(&stack), &plimsoll_model::LoadOptions::default());
     let prepared = PreparedProject::new(&loaded.model).expect("the stack converts to the contract's model");
     println!(
         "stack {} ({} services, {} Dockerfiles)",

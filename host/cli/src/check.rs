@@ -1119,6 +1119,17 @@ fn relative_path(path: &Path, base: &Path) -> PathBuf {
     out
 }
 
+fn display_diagnostic(d: &plimsoll_model::Diagnostic) -> String {
+    match &d.location {
+        Some(l) => format!("{}:{}:{}: {}", display_path(&l.file), l.line, l.column, d.message),
+        None => d.message.clone(),
+    }
+}
+
+fn duration_ms(d: Duration) -> u64 {
+    d.as_millis().min(u128::from(u64::MAX)) as u64
+}
+
 #[cfg(test)]
 mod display_path_tests {
     use std::path::{Path, PathBuf};
@@ -1136,15 +1147,4 @@ mod display_path_tests {
         assert_eq!(relative_path(Path::new("/etc/compose.yaml"), base), PathBuf::from("/etc/compose.yaml"));
         assert_eq!(relative_path(Path::new("rel/c.yaml"), base), PathBuf::from("rel/c.yaml"));
     }
-}
-
-fn display_diagnostic(d: &plimsoll_model::Diagnostic) -> String {
-    match &d.location {
-        Some(l) => format!("{}:{}:{}: {}", display_path(&l.file), l.line, l.column, d.message),
-        None => d.message.clone(),
-    }
-}
-
-fn duration_ms(d: Duration) -> u64 {
-    d.as_millis().min(u128::from(u64::MAX)) as u64
 }

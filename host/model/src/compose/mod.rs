@@ -172,7 +172,6 @@ pub fn is_dockerfile_name(path: &Path) -> bool {
             || name == "Containerfile")
 }
 
-
 /// Find the compose files of `dir`: `COMPOSE_FILE`, else the first standard name plus its override.
 fn discover(dir: &Path, env: &Env, files: &mut Vec<PathBuf>, dockerfile: &mut Option<PathBuf>) {
     if let Some(list) = env.get("COMPOSE_FILE").filter(|s| !s.is_empty()) {
