@@ -71,3 +71,26 @@ fn the_model_crosses_into_the_bindings_unchanged() {
         assert_eq!(prepared.to_json(), serde_json::to_value(&loaded.model).unwrap(), "{stack}");
     }
 }
+
+#[test]
+fn host_and_guest_split_image_references_alike() {
+    // The host (model) and the guest SDK each carry the reference grammar; they must never drift.
+    let cases = [
+        "postgres",
+        "postgres:16-alpine",
+        "ghcr.io/acme/api:1.2@sha256:abc",
+        "localhost:5000/team/app",
+        "registry.example.com:443/a/b/c:tag",
+        "redis@sha256:0123",
+        "ollama/ollama:latest",
+        "  spaced:1  ",
+        "",
+        ":",
+        "a/b:",
+    ];
+    for raw in cases {
+        let host = plimsoll_model::image::parse_image_ref(raw);
+        let guest = plimsoll_sdk::image::parse_image_ref(raw);
+        assert_eq!(serde_json::to_value(&host).unwrap(), serde_json::to_value(&guest).unwrap(), "{raw:?}");
+    }
+}
