@@ -178,9 +178,6 @@ mod tests {
         let text = "services:\n  redis:  # expect: memory-limit-missing\n    image: redis\n  # expect: resources/other, x\n\n  api:\n";
         let got = expectations_in(Path::new("/nonexistent/c.yaml"), text, "resources");
         let lines: Vec<(u32, &str)> = got.iter().map(|(_, l, r)| (*l, r.as_str())).collect();
-        assert_eq!(
-            lines,
-            vec![(2, "resources/memory-limit-missing"), (6, "resources/other"), (6, "resources/x")]
-        );
+        assert_eq!(lines, vec![(2, "resources/memory-limit-missing"), (6, "resources/other"), (6, "resources/x")]);
     }
 }
