@@ -12,9 +12,11 @@ fn cache_is_used_and_a_corrupt_entry_is_recompiled() {
     let rt = Runtime::new(RuntimeOptions { cache: Some(cache.clone()), ..RuntimeOptions::default() }).unwrap();
     let first = rt.load_pack(HOSTILE_WASM, "hostile", Limits::default()).unwrap();
     assert!(!first.cache_hit, "an empty cache cannot hit");
-    let entries: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.path()).collect();
-    assert_eq!(entries.len(), 1, "one entry, no temporary files left: {entries:?}");
+    let mut entries: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.path()).collect();
+    entries.sort();
+    assert_eq!(entries.len(), 2, "an entry and its checksum, no temporary files left: {entries:?}");
     let entry = &entries[0];
+    assert!(entries[1].to_string_lossy().ends_with(".cwasm.blake3"), "{entries:?}");
     assert!(entry.file_name().unwrap().to_string_lossy().starts_with(&first.digest));
 
     let second = rt.load_pack(HOSTILE_WASM, "hostile", Limits::default()).unwrap();
@@ -32,6 +34,11 @@ fn cache_is_used_and_a_corrupt_entry_is_recompiled() {
 
     // A truncated entry too.
     std::fs::write(entry, &bytes[..100]).unwrap();
+    assert!(!rt.load_pack(HOSTILE_WASM, "hostile", Limits::default()).unwrap().cache_hit);
+    assert!(rt.load_pack(HOSTILE_WASM, "hostile", Limits::default()).unwrap().cache_hit);
+
+    // An entry whose checksum is missing is not trusted either.
+    std::fs::remove_file(&entries[1]).unwrap();
     assert!(!rt.load_pack(HOSTILE_WASM, "hostile", Limits::default()).unwrap().cache_hit);
     assert!(rt.load_pack(HOSTILE_WASM, "hostile", Limits::default()).unwrap().cache_hit);
 }
