@@ -5,7 +5,7 @@
 //! project's source map), applies the configuration (rules off, severity overrides), computes
 //! fingerprints, and derives the decision, the score and the exit code.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -438,6 +438,9 @@ pub struct Engine {
     runtime: Runtime,
     packs: Vec<Pack>,
     config_packs: crate::policy::packs::ConfigPacks,
+    /// Outcome of `check_settings` per (pack digest, settings JSON): the same for every project that
+    /// shares them, so the schema is compiled and `validate-settings` instantiated once per run.
+    settings_checked: std::sync::Mutex<HashMap<(String, String), Result<(), String>>>,
 }
 
 impl Engine {
@@ -451,7 +454,7 @@ impl Engine {
                 runtime.load_pack(bytes, &format!("builtin:{id}"), Limits::default()).map_err(|e| e.to_string())
             })
             .collect();
-        Ok(Self { runtime, packs: packs?, config_packs: Default::default() })
+        Ok(Self { runtime, packs: packs?, config_packs: Default::default(), settings_checked: Default::default() })
     }
 
     /// Add a pack from component bytes.
@@ -580,6 +583,17 @@ impl Engine {
         loaded
     }
 
+    /// `Runtime::check_settings`, remembered per pack digest and settings text for the rest of the run.
+    fn check_settings_once(&self, pack: &Pack, settings: &serde_json::Value, text: &str) -> Result<(), String> {
+        let key = (pack.digest.clone(), text.to_string());
+        if let Some(known) = self.settings_checked.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return known.clone();
+        }
+        let outcome = self.runtime.check_settings(pack, settings).map_err(|e| e.to_string());
+        self.settings_checked.lock().unwrap_or_else(|e| e.into_inner()).insert(key, outcome.clone());
+        outcome
+    }
+
     fn check_project(&self, mut loaded: LoadedProject, root: &Path, options: &CheckOptions) -> ProjectResult {
         let path = loaded
             .primary_file
@@ -655,8 +669,9 @@ impl Engine {
         }
         for pack in all_packs.iter().copied() {
             let settings = self.config_packs.settings_for(&pack.info.id, cfg.config.settings.get(&pack.info.id));
-            match self.runtime.check_settings(pack, &settings) {
-                Ok(()) => jobs.push((pack, settings.to_string())),
+            let text = settings.to_string();
+            match self.check_settings_once(pack, &settings, &text) {
+                Ok(()) => jobs.push((pack, text)),
                 Err(e) => result.errors.push(ErrorEntry::at("config", &name, None, format!("{cfg_name}: {e}"))),
             }
         }

@@ -54,10 +54,15 @@ pub fn pulled_images(project: &Project) -> Vec<Pulled<'_>> {
 }
 
 /// Whether a `FROM` reference names a stage of the Dockerfile, or an image another service of the
-/// project builds (`image: base` with `build:`), which is not pulled.
+/// project builds from another Dockerfile (`image: base` with `build:`), which is not pulled. A service
+/// that builds this very Dockerfile under the name of its base (`image: alpine`, `build: .`, `FROM alpine`)
+/// does not count: the base cannot be the image being built, so it is pulled.
 fn is_stage_name(project: &Project, df_index: usize, raw: &str) -> bool {
     project.dockerfiles[df_index].stages.iter().any(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(raw)))
-        || project.services.iter().any(|s| s.build.is_some() && s.image.as_ref().is_some_and(|i| i.raw == raw))
+        || project.services.iter().any(|s| {
+            s.build.as_ref().is_some_and(|b| b.dockerfile_index != Some(df_index as u32))
+                && s.image.as_ref().is_some_and(|i| i.raw == raw)
+        })
 }
 
 /// The services that build Dockerfile `df_index`.

@@ -85,4 +85,17 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn a_base_named_like_the_image_built_from_it_is_pulled() {
+        // `image: alpine` + `build: .` names the result; the Dockerfile's `FROM alpine` is still pulled. Another
+        // Dockerfile's `FROM alpine` would mean the image this project builds.
+        let project = from_compose_with(
+            "services:\n  app:\n    image: alpine\n    build: .\n  user:\n    build: { context: ., dockerfile: Dockerfile.user }\n",
+            &[("Dockerfile", "FROM alpine\n"), ("Dockerfile.user", "FROM alpine\n")],
+        );
+        let findings: Vec<_> = run::<Image>(&project, "").into_iter().filter(|f| f.rule == "tag-missing").collect();
+        let messages: Vec<_> = findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(messages, ["`Dockerfile` uses `alpine` without a tag, which means `latest`"]);
+    }
 }
