@@ -5,6 +5,7 @@
 //! the image the build really starts from, and reports the `FROM` line that names it.
 
 use plimsoll_sdk::model::{ImageRef, Project};
+use plimsoll_sdk::image::{image_name, is_official};
 use plimsoll_sdk::{Report, query, subject};
 
 use crate::Settings;
@@ -38,21 +39,6 @@ plimsoll_sdk::declare_rule! {
         category: "supply-chain",
         summary: "service is built from a base image outside the allowed sources",
     }
-}
-
-/// The image name without tag or digest: `ghcr.io/acme/base`, `python`.
-pub fn image_name(image: &ImageRef) -> String {
-    match &image.registry {
-        Some(registry) => format!("{registry}/{}", image.repository),
-        None => image.repository.clone(),
-    }
-}
-
-/// Whether an image is a Docker Official Image (Docker Hub, no namespace).
-pub fn is_official(image: &ImageRef) -> bool {
-    let hub = image.registry.as_deref().is_none_or(|r| r == "docker.io" || r == "index.docker.io");
-    let repository = image.repository.strip_prefix("library/").unwrap_or(&image.repository);
-    hub && !repository.contains('/')
 }
 
 /// Whether the settings allow an image as a base.
