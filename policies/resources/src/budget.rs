@@ -80,6 +80,34 @@ impl<'a> Budget<'a> {
 }
 
 /// The subject of a project-wide budget finding: the `services` key.
+/// Report the services without a limit, which make a host budget unverifiable (low severity):
+/// `{n} services without a {what} limit ({names}): the {usable} host budget cannot be verified`.
+pub fn report_unverifiable(
+    report: &mut plimsoll_sdk::Report,
+    rule: &plimsoll_sdk::Rule,
+    unlimited: &[&Service],
+    what: &str,
+    usable: &str,
+    key: &str,
+) {
+    if unlimited.is_empty() {
+        return;
+    }
+    let names: Vec<&str> = unlimited.iter().map(|s| s.name.as_str()).collect();
+    report
+        .add(
+            rule,
+            services_subject(),
+            format!(
+                "{} without a {what} limit ({}): the {usable} host budget cannot be verified",
+                services_count(names.len()),
+                name_list(&names, 8)
+            ),
+        )
+        .severity(plimsoll_sdk::Severity::Low)
+        .help(format!("set `{key}` on every service so the budget can be added up"));
+}
+
 pub fn services_subject() -> plimsoll_sdk::Subject {
     subject::compose(["services"])
 }

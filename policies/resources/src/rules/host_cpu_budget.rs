@@ -5,7 +5,7 @@ use plimsoll_sdk::units::format_cpus;
 use plimsoll_sdk::{Report, Severity};
 
 use crate::Settings;
-use crate::budget::{Budget, name_list, relate, services_count, services_subject};
+use crate::budget::{Budget, relate, report_unverifiable, services_subject};
 
 plimsoll_sdk::declare_rule! {
     /// ## What it does
@@ -95,22 +95,8 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
             described(&largest)
         ));
     }
-    if !budget.unlimited.is_empty() {
-        let names: Vec<&str> = budget.unlimited.iter().map(|s| s.name.as_str()).collect();
-        report
-            .add(
-                &RULE,
-                services_subject(),
-                format!(
-                    "{} without a cpu limit ({}): the {} cpu host budget cannot be verified",
-                    services_count(names.len()),
-                    name_list(&names, 8),
-                    format_cpus(usable)
-                ),
-            )
-            .severity(Severity::Low)
-            .help("set `deploy.resources.limits.cpus` on every service so the budget can be added up");
-    }
+    let usable = format!("{} cpu", format_cpus(usable));
+    report_unverifiable(report, &RULE, &budget.unlimited, "cpu", &usable, "deploy.resources.limits.cpus");
 }
 
 fn described(services: &[(&Service, f64)]) -> String {

@@ -6,7 +6,7 @@ use plimsoll_sdk::{Report, Severity};
 
 use super::{memory_limit_key, memory_reservation_key};
 use crate::Settings;
-use crate::budget::{Budget, name_list, relate, services_count, services_subject};
+use crate::budget::{Budget, relate, report_unverifiable, services_subject};
 
 plimsoll_sdk::declare_rule! {
     /// ## What it does
@@ -103,22 +103,8 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
             described(&largest)
         ));
     }
-    if !budget.unlimited.is_empty() {
-        let names: Vec<&str> = budget.unlimited.iter().map(|s| s.name.as_str()).collect();
-        report
-            .add(
-                &RULE,
-                services_subject(),
-                format!(
-                    "{} without a memory limit ({}): the {} host budget cannot be verified",
-                    services_count(names.len()),
-                    name_list(&names, 8),
-                    format_bytes(usable)
-                ),
-            )
-            .severity(Severity::Low)
-            .help("set `deploy.resources.limits.memory` on every service so the budget can be added up");
-    }
+    let usable = format_bytes(usable);
+    report_unverifiable(report, &RULE, &budget.unlimited, "memory", &usable, "deploy.resources.limits.memory");
 }
 
 fn described(services: &[(&plimsoll_sdk::model::Service, f64)]) -> String {
