@@ -1,14 +1,14 @@
 //! The runtime: one engine, its epoch ticker, the component cache, and evaluation.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use wasmtime::component::{HasSelf, Linker};
-use wasmtime::{Config, Engine, Store, Trap};
+use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, Trap};
 
 use crate::bindings::{Policy, PolicyPre};
 use crate::cache::{CacheOutcome, ComponentCache, compile_uncached};
@@ -24,11 +24,87 @@ pub struct RuntimeOptions {
     pub cache: Option<ComponentCache>,
     /// Epoch tick: the granularity of deadlines (default 10 ms).
     pub tick: Duration,
+    /// Most evaluations alive at once: the number of sandboxes kept ready in the instance pool
+    /// (default twice the available cores, from 4 to 64). More callers than this wait for a free
+    /// sandbox; they never fail for lack of one. `0` turns the pool off: every evaluation maps
+    /// and unmaps its own memory (slower; for comparison, or where address space is scarce, as
+    /// under valgrind).
+    pub sandboxes: usize,
 }
 
 impl Default for RuntimeOptions {
     fn default() -> Self {
-        Self { cache: ComponentCache::default_location(), tick: Duration::from_millis(10) }
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        Self {
+            cache: ComponentCache::default_location(),
+            tick: Duration::from_millis(10),
+            sandboxes: (cores * 2).clamp(4, 64),
+        }
+    }
+}
+
+/// Largest linear memory a pack may be given (a pack manifest's `sandbox.memory` is at most 4 GiB).
+const MAX_MEMORY_BYTES: usize = 4 << 30;
+/// Core module instances one component may create (a Rust pack has 3, componentize-py 14,
+/// componentize-js 4).
+const CORE_INSTANCES_PER_SANDBOX: u32 = 32;
+/// Linear memories one component may define (each of our three toolchains makes one). Each
+/// reserves 4 GiB of address space (not memory) per sandbox.
+const MEMORIES_PER_SANDBOX: u32 = 2;
+/// Tables one component may define.
+const TABLES_PER_SANDBOX: u32 = 16;
+/// Bytes of each linear memory kept mapped between evaluations and reset in place: the pages a
+/// Rust pack touches (its 1 MiB stack, data and the lowered project) are not faulted in again.
+const MEMORY_KEEP_RESIDENT: usize = 4 << 20;
+
+/// The instance pool: every sandbox's memories, tables and instance data are reserved once and
+/// reused, so an evaluation costs no `mmap`/`munmap` and few page faults.
+fn pooling(sandboxes: u32) -> PoolingAllocationConfig {
+    let mut pool = PoolingAllocationConfig::new();
+    pool.total_component_instances(sandboxes)
+        .total_core_instances(sandboxes * CORE_INSTANCES_PER_SANDBOX)
+        .total_memories(sandboxes * MEMORIES_PER_SANDBOX)
+        .total_tables(sandboxes * TABLES_PER_SANDBOX)
+        .max_core_instances_per_component(CORE_INSTANCES_PER_SANDBOX)
+        .max_memories_per_component(MEMORIES_PER_SANDBOX)
+        .max_tables_per_component(TABLES_PER_SANDBOX)
+        .max_memories_per_module(MEMORIES_PER_SANDBOX)
+        .max_tables_per_module(TABLES_PER_SANDBOX)
+        .max_memory_size(MAX_MEMORY_BYTES)
+        .table_elements(1 << 18)
+        .max_core_instance_size(16 << 20)
+        .max_component_instance_size(64 << 20)
+        .linear_memory_keep_resident(MEMORY_KEEP_RESIDENT)
+        .table_keep_resident(64 << 10)
+        .pagemap_scan(Enabled::Auto);
+    pool
+}
+
+/// A counting semaphore over the pool's sandboxes: a caller past the pool's size waits.
+#[derive(Debug)]
+struct Sandboxes {
+    free: Mutex<usize>,
+    returned: Condvar,
+}
+
+impl Sandboxes {
+    fn take(&self) -> SandboxTicket<'_> {
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        while *free == 0 {
+            free = self.returned.wait(free).unwrap_or_else(|e| e.into_inner());
+        }
+        *free -= 1;
+        SandboxTicket(self)
+    }
+}
+
+/// One sandbox taken from the pool; dropping it gives the sandbox back.
+struct SandboxTicket<'a>(&'a Sandboxes);
+
+impl Drop for SandboxTicket<'_> {
+    fn drop(&mut self) {
+        *self.0.free.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        self.0.returned.notify_one();
     }
 }
 
@@ -83,6 +159,8 @@ pub struct Runtime {
     linker: Linker<StoreState>,
     cache: Option<ComponentCache>,
     tick: Duration,
+    /// The pool's sandboxes; `None` without a pool.
+    sandboxes: Option<Sandboxes>,
     _ticker: Ticker,
 }
 
@@ -93,17 +171,28 @@ impl std::fmt::Debug for Runtime {
 }
 
 impl Runtime {
-    /// An engine with the component model and epoch interruption, and its ticker.
+    /// An engine with the component model, epoch interruption and an instance pool, and its ticker.
     pub fn new(options: RuntimeOptions) -> wasmtime::Result<Self> {
         let mut config = Config::new();
         config.wasm_component_model(true).epoch_interruption(true);
+        let sandboxes = match u32::try_from(options.sandboxes.min(1024)).unwrap_or(1024) {
+            0 => None,
+            n => {
+                config.allocation_strategy(InstanceAllocationStrategy::Pooling(pooling(n)));
+                Some(Sandboxes { free: Mutex::new(n as usize), returned: Condvar::new() })
+            }
+        };
+        if std::env::var_os("PLIMSOLL_PERFMAP").is_some_and(|v| v == "1") {
+            // Names the policies' compiled functions in `perf report` (bench/README.md, "Profiling").
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         let engine = Engine::new(&config)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         Policy::add_to_linker::<StoreState, HasSelf<StoreState>>(&mut linker, |state| state)?;
         let tick = options.tick.max(Duration::from_millis(1));
         let ticker = Ticker::start(engine.clone(), tick);
-        Ok(Self { engine, linker, cache: options.cache, tick, _ticker: ticker })
+        Ok(Self { engine, linker, cache: options.cache, tick, sandboxes, _ticker: ticker })
     }
 
     /// The compiled-component cache in use.
@@ -196,6 +285,7 @@ impl Runtime {
         f: impl FnOnce(&Policy, &mut Store<StoreState>) -> wasmtime::Result<R>,
     ) -> (Result<R, EvalError>, String) {
         let limits = pack.limits;
+        let _sandbox = self.sandboxes.as_ref().map(Sandboxes::take); // dropped after the store
         let mut store = Store::new(&self.engine, StoreState::new(limits.memory_bytes, limits.output_bytes));
         store.limiter(|state| &mut state.limiter);
         let ticks = limits.deadline.as_nanos().div_ceil(self.tick.as_nanos().max(1)) as u64;

@@ -2,7 +2,8 @@
 //! the sandbox and reports what it got back as a finding's message.
 //!
 //! Modes: `ok`, `loop`, `alloc`, `recurse`, `recurse-frames`, `panic`, `error`, `unknown-rule`, `bad-subject`,
-//! `huge`, `flood`, and the escape attempts `file`, `env`, `args`, `clock`, `socket`, `random`.
+//! `huge`, `flood`, and the escape attempts `file`, `env`, `args`, `clock`, `socket`, `random`, and `remember`
+//! (looks for traces of an earlier evaluation in its globals and fresh memory, then leaves some).
 #![allow(missing_docs)]
 
 use std::hash::{BuildHasher, Hasher};
@@ -76,6 +77,26 @@ fn attempt(mode: &str) -> String {
             h.write_u64(42);
             format!("hash: {}", h.finish())
         }
+        "remember" => {
+            static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let calls = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            #[cfg(target_arch = "wasm32")]
+            let fresh = {
+                // A page just grown: whatever an earlier instance left at this address shows here.
+                let page = core::arch::wasm32::memory_grow(0, 1);
+                assert_ne!(page, usize::MAX, "memory grows");
+                let word = (page * 65536) as *mut u64;
+                // SAFETY: the page was just added to this instance's memory and nothing else uses it.
+                unsafe {
+                    let before = word.read_volatile();
+                    word.write_volatile(0x5eed_5eed_5eed_5eed);
+                    before
+                }
+            };
+            #[cfg(not(target_arch = "wasm32"))]
+            let fresh = 0u64;
+            format!("calls: {calls}; fresh page: {fresh:#x}")
+        }
         other => format!("unknown mode {other}"),
     }
 }
@@ -107,7 +128,11 @@ impl Guest for Hostile {
         let value: serde_json::Value = serde_json::from_str(&settings).map_err(|e| e.to_string())?;
         let mode = value["mode"].as_str().unwrap_or("ok").to_string();
         match mode.as_str() {
-            "ok" => Ok(vec![finding("report", format!("saw {} services", project.services.len()))]),
+            "ok" => {
+                let services = project.services.len();
+                std::mem::forget(project); // as `export_pack!` does
+                Ok(vec![finding("report", format!("saw {services} services"))])
+            }
             "loop" => {
                 let mut x = 0u64;
                 loop {
