@@ -3,8 +3,9 @@
 //!
 //! `cargo run --release -p plimsoll-tests --example evaluate_loop -- [N] [PACK] [no-pool]` where PACK
 //! is a built-in pack id (default `resources`) or a component file, and `no-pool` runs without the
-//! sandbox pool (needed under valgrind, which refuses the pool's address-space reservation). Running it with N = 0 and N = 1000
-//! and subtracting gives the cost of one evaluation without the setup (bench/README.md).
+//! sandbox pool (needed under valgrind, which refuses the pool's address-space reservation).
+//! Running it with N = 0 and N = 1000 and subtracting gives the cost of one evaluation without the
+//! setup (bench/README.md).
 
 use plimsoll::builtin::pack_bytes;
 use plimsoll_model::{LoadOptions, load};
@@ -19,9 +20,11 @@ fn main() {
         Some(bytes) => bytes.to_vec(),
         None => std::fs::read(&pack).unwrap_or_else(|e| panic!("{pack}: {e}")),
     };
-    let sandboxes = if args.next().as_deref() == Some("no-pool") { 0 } else { RuntimeOptions::default().sandboxes };
-    let rt =
-        Runtime::new(RuntimeOptions { cache: None, sandboxes, ..RuntimeOptions::default() }).expect("runtime starts");
+    let mut options = RuntimeOptions { cache: None, ..RuntimeOptions::default() };
+    if args.next().as_deref() == Some("no-pool") {
+        options.sandboxes = 0;
+    }
+    let rt = Runtime::new(options).expect("runtime starts");
     let pack = rt.load_pack(&wasm, &pack, Limits::default()).expect("the pack loads");
     let loaded = load(&[workspace_root().join("bench/data/twenty.yaml")], &LoadOptions::default());
     assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);

@@ -102,42 +102,6 @@ fn host_and_guest_split_image_references_alike() {
     }
 }
 
-fn first_message(rt: &Runtime, pack: &plimsoll_runtime::Pack, project: &PreparedProject, settings: &str) -> String {
-    let findings = rt.evaluate(pack, project, settings).result.expect("the evaluation succeeds");
-    findings.first().map(|f| f.message.clone()).unwrap_or_default()
-}
-
-#[test]
-fn a_reused_sandbox_starts_clean() {
-    // The pool hands the same memory slot to evaluation after evaluation: nothing of the last one
-    // may show, neither in globals nor in memory the guest grows.
-    let rt = Runtime::new(RuntimeOptions { cache: None, sandboxes: 1, ..RuntimeOptions::default() }).unwrap();
-    let pack = rt.load_pack(HOSTILE_WASM, "hostile", Limits::default()).unwrap();
-    let project = PreparedProject::new(&Default::default()).unwrap();
-    for _ in 0..5 {
-        assert_eq!(first_message(&rt, &pack, &project, r#"{"mode":"remember"}"#), "calls: 1; fresh page: 0x0");
-    }
-}
-
-#[test]
-fn more_callers_than_sandboxes_wait_instead_of_failing() {
-    let rt = Runtime::new(RuntimeOptions { cache: None, sandboxes: 1, ..RuntimeOptions::default() }).unwrap();
-    let pack = rt.load_pack(HOSTILE_WASM, "hostile", Limits::default()).unwrap();
-    let project = PreparedProject::new(&Default::default()).unwrap();
-    let messages: Vec<String> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..6)
-            .map(|_| {
-                scope.spawn(|| {
-                    (0..5).map(|_| first_message(&rt, &pack, &project, r#"{"mode":"ok"}"#)).collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        workers.into_iter().flat_map(|w| w.join().unwrap()).collect()
-    });
-    assert_eq!(messages.len(), 30);
-    assert!(messages.iter().all(|m| m == "saw 0 services"), "{messages:?}");
-}
-
 #[test]
 fn a_runtime_without_the_pool_gives_the_same_findings() {
     let Some(shared) = shared_dir() else {

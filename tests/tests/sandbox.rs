@@ -11,6 +11,11 @@ fn runtime() -> Runtime {
     Runtime::new(RuntimeOptions { cache: None, ..RuntimeOptions::default() }).expect("runtime starts")
 }
 
+/// A runtime whose pool holds a single sandbox, reused by every evaluation.
+fn one_sandbox_runtime() -> Runtime {
+    Runtime::new(RuntimeOptions { cache: None, sandboxes: 1, ..RuntimeOptions::default() }).expect("runtime starts")
+}
+
 fn project() -> PreparedProject {
     let model = Project { name: "p".into(), extensions: "{}".into(), ..Project::default() };
     PreparedProject::new(&model).expect("model converts")
@@ -206,4 +211,29 @@ fn a_module_that_is_not_a_component_is_refused() {
     assert!(err.to_string().starts_with("pack `not-a-component.wasm` is not a plimsoll:policy@0.1 component"), "{err}");
     let err = rt.load_pack(b"hello", "garbage.wasm", Limits::default()).unwrap_err();
     assert!(err.to_string().contains("garbage.wasm"), "{err}");
+}
+
+#[test]
+fn a_reused_sandbox_starts_clean() {
+    // The pool hands the same memory slot to evaluation after evaluation: nothing of the last one
+    // may show, neither in globals nor in memory the guest grows.
+    let rt = one_sandbox_runtime();
+    let pack = rt.load_pack(HOSTILE_WASM, "hostile", Limits::default()).unwrap();
+    for _ in 0..5 {
+        assert_eq!(message(&run(&rt, &pack, "remember")), "calls: 1; fresh page: 0x0");
+    }
+}
+
+#[test]
+fn more_callers_than_sandboxes_wait_instead_of_failing() {
+    let rt = one_sandbox_runtime();
+    let pack = rt.load_pack(HOSTILE_WASM, "hostile", Limits::default()).unwrap();
+    let messages: Vec<String> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..6)
+            .map(|_| scope.spawn(|| (0..5).map(|_| message(&run(&rt, &pack, "ok"))).collect::<Vec<_>>()))
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap()).collect()
+    });
+    assert_eq!(messages.len(), 30);
+    assert!(messages.iter().all(|m| m == "saw 0 services"), "{messages:?}");
 }
