@@ -25,6 +25,8 @@
 
 extern crate self as plimsoll_sdk;
 
+#[cfg(all(target_arch = "wasm32", not(feature = "system-allocator")))]
+mod arena;
 pub mod bindings;
 pub mod image;
 mod pack;
@@ -64,3 +66,8 @@ pub fn log(level: bindings::plimsoll::policy::host::LogLevel, message: &str) {
     #[cfg(not(target_arch = "wasm32"))]
     eprintln!("[{level:?}] {message}");
 }
+
+/// Packs allocate from an arena (see `arena.rs`); the `system-allocator` feature turns it off.
+#[cfg(all(target_arch = "wasm32", not(feature = "system-allocator")))]
+#[global_allocator]
+static ARENA: arena::Arena = arena::Arena::new();

@@ -125,3 +125,82 @@ fn a_runtime_without_the_pool_gives_the_same_findings() {
         }
     }
 }
+
+#[test]
+fn every_policy_receives_exactly_the_model_the_host_sends() {
+    // The host lays each project out in the canonical ABI once and copies it into every instance;
+    // the hostile guest's `echo` mode sends back what it received. Stacks with Dockerfiles, build
+    // contexts, GPUs and variants (acceptance), and every corpus compose file that loads.
+    let Some(shared) = shared_dir() else {
+        eprintln!("skipped: ../shared is not beside the checkout");
+        return;
+    };
+    let pooled = Runtime::new(RuntimeOptions { cache: None, ..RuntimeOptions::default() }).unwrap();
+    let unpooled = Runtime::new(RuntimeOptions { cache: None, sandboxes: 0, ..RuntimeOptions::default() }).unwrap();
+    let packs = [&pooled, &unpooled].map(|rt| rt.load_pack(HOSTILE_WASM, "hostile", Limits::default()).unwrap());
+    let mut paths: Vec<_> = ["ziggie-before", "ziggie-after", "nsn-local", "vx11", "e2i/docker"]
+        .iter()
+        .map(|s| shared.join("acceptance").join(s))
+        .collect();
+    let manifest = std::fs::read_to_string(shared.join("corpus/MANIFEST.tsv")).unwrap();
+    paths.extend(
+        manifest
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split('\t').next())
+            .filter(|p| p.ends_with("compose.yaml") || p.ends_with("compose.yml"))
+            .map(|p| shared.join("corpus").join(p)),
+    );
+    let mut checked = 0;
+    for path in &paths {
+        let loaded = load(std::slice::from_ref(path), &LoadOptions::default());
+        if loaded.has_errors() {
+            continue;
+        }
+        let project = PreparedProject::new(&loaded.model).unwrap();
+        let sent = project.to_json();
+        // Twice per runtime: the first lowering lays the project out, the second reuses the layout.
+        for (rt, pack) in [(&pooled, &packs[0]), (&unpooled, &packs[1]), (&pooled, &packs[0])] {
+            let echoed = match rt.evaluate(pack, &project, r#"{"mode":"echo"}"#).result {
+                Err(plimsoll_runtime::EvalError::Policy { message }) => message,
+                other => panic!("{}: expected the echo, got {other:?}", path.display()),
+            };
+            let received: serde_json::Value = serde_json::from_str(&echoed).unwrap_or_else(|e| panic!("{e}: {echoed}"));
+            assert_eq!(received, sent, "{}", path.display());
+        }
+        checked += 1;
+    }
+    assert!(checked > 40, "only {checked} projects checked");
+}
+
+#[test]
+fn a_large_project_evaluates_under_the_default_memory_cap() {
+    // SDK packs allocate from an arena that only takes back the newest block (the instance is
+    // thrown away after the call); a project twenty-five times the benchmark's must still fit in
+    // the default 64 MiB with every built-in pack.
+    let dir = tempfile::tempdir().unwrap();
+    let mut compose = String::from("services:\n");
+    for i in 0..500 {
+        compose.push_str(&format!(
+            "  svc{i:03}:\n    image: acme/svc{i:03}:1.{i}\n    environment:\n      LOG_LEVEL: info\n      PORT: '{port}'\n    ports:\n      - \"{host}:{port}\"\n    healthcheck:\n      test: [\"CMD\", \"wget\", \"-qO-\", \"http://localhost:{port}/health\"]\n      interval: 10s\n",
+            port = 8000 + i,
+            host = 10000 + i,
+        ));
+        if i % 2 == 1 {
+            compose.push_str(&format!("    mem_limit: 512m\n    depends_on:\n      - svc{:03}\n", i - 1));
+        }
+    }
+    std::fs::write(dir.path().join("compose.yaml"), compose).unwrap();
+    let loaded = load(&[dir.path().to_path_buf()], &LoadOptions::default());
+    assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+    let project = PreparedProject::new(&loaded.model).unwrap();
+    let rt = Runtime::new(RuntimeOptions { cache: None, ..RuntimeOptions::default() }).unwrap();
+    for (id, bytes) in BUILTIN_PACKS {
+        let pack = rt.load_pack(bytes, id, Limits::default()).unwrap();
+        let findings = rt.evaluate(&pack, &project, "{}").result.unwrap_or_else(|e| panic!("{id}: {e}"));
+        if *id == "resources" {
+            let missing = findings.iter().filter(|f| f.rule == "memory-limit-missing").count();
+            assert_eq!(missing, 250, "every service without mem_limit, and only those");
+        }
+    }
+}

@@ -9,11 +9,12 @@ use plimsoll_model::model::{self, InstructionRef, Subject};
 use crate::bindings;
 use crate::bindings::plimsoll::policy::types as wit;
 use crate::pack::{Fix, RawFinding, Severity};
+use crate::wire::WireProject;
 
 /// A project converted to the bindings' types, ready to pass to any number of evaluations.
 #[derive(Debug, Clone)]
 pub struct PreparedProject {
-    pub(crate) wit: bindings::plimsoll::policy::model::Project,
+    pub(crate) wit: WireProject,
     pub(crate) has_compose: bool,
     pub(crate) instructions: Vec<usize>,
 }
@@ -25,7 +26,7 @@ impl PreparedProject {
         let wit =
             serde_json::from_value(value).map_err(|e| format!("the model does not match the WIT contract: {e}"))?;
         Ok(Self {
-            wit,
+            wit: WireProject::new(wit),
             has_compose: !project.files.is_empty(),
             instructions: project.dockerfiles.iter().map(|d| d.instructions.len()).collect(),
         })
@@ -33,7 +34,7 @@ impl PreparedProject {
 
     /// The project as the bindings see it, back as JSON (for the roundtrip test).
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::to_value(&self.wit).unwrap_or_default()
+        serde_json::to_value(self.wit.project()).unwrap_or_default()
     }
 
     /// Check that a subject names something in this project.

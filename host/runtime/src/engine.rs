@@ -16,6 +16,7 @@ use crate::convert::{self, PreparedProject};
 use crate::error::{EvalError, PackError, SettingsError};
 use crate::pack::{Limits, Pack, PackInfo, RawFinding, RuleInfo, RuleStatus};
 use crate::sandbox::StoreState;
+use crate::wire;
 
 /// How to build a [`Runtime`].
 #[derive(Debug, Clone)]
@@ -266,7 +267,8 @@ impl Runtime {
     /// Evaluate one pack on one project, in a fresh sandbox.
     pub fn evaluate(&self, pack: &Pack, project: &PreparedProject, settings: &str) -> Evaluation {
         let start = Instant::now();
-        let (answer, output) = self.call(pack, |policy, store| policy.call_evaluate(store, &project.wit, settings));
+        let (answer, output) =
+            self.call(pack, |policy, store| wire::call_evaluate(policy, store, &project.wit, settings));
         let result = answer
             .and_then(|r| r.map_err(|message| EvalError::Policy { message }))
             .and_then(|findings| validate_findings(pack, project, findings));
@@ -291,7 +293,7 @@ impl Runtime {
         let ticks = limits.deadline.as_nanos().div_ceil(self.tick.as_nanos().max(1)) as u64;
         store.set_epoch_deadline(ticks.max(1));
         store.epoch_deadline_trap();
-        let result = match pack.pre.instantiate(&mut store) {
+        let result = match pack.pre.instantiate_prechecked(&mut store) {
             Ok(policy) => f(&policy, &mut store).map_err(|e| classify(e, store.data(), &limits)),
             Err(e) => {
                 let classified = classify(e, store.data(), &limits);

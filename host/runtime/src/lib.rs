@@ -18,6 +18,7 @@ mod engine;
 mod error;
 mod pack;
 mod sandbox;
+mod wire;
 
 pub use cache::ComponentCache;
 pub use convert::PreparedProject;

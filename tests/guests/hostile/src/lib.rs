@@ -150,6 +150,8 @@ impl Guest for Hostile {
             "recurse-frames" => Ok(vec![finding("report", format!("{}", recurse_frames(0, [1; 64])))]),
             "panic" => panic!("hostile guest panics on purpose"),
             "error" => Err("the policy refuses".into()),
+            // The whole project as this guest received it, for the test of the host's lowering.
+            "echo" => Err(serde_json::to_string(&project).unwrap_or_else(|e| format!("cannot serialize: {e}"))),
             "unknown-rule" => Ok(vec![finding("no-such-rule", "x".into())]),
             "bad-subject" => Ok(vec![Finding {
                 subject: Subject::Instruction(plimsoll_sdk::InstructionRef { dockerfile: 7, instruction: 3 }),

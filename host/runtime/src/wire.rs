@@ -1,0 +1,519 @@
+//! The project in the canonical ABI, laid out once and copied into each fresh instance.
+//!
+//! wasmtime's typed lowering writes a record field by field and looks the instance's memory up
+//! again for every scalar it stores; on a 20-service project that was most of an evaluation. A
+//! [`WireProject`] does the layout work once per project instead: it walks the bindings' project
+//! (through its serde `Serialize`, which visits fields in WIT order) against the component's own
+//! type information and records the bytes of every block the canonical ABI allocates (the project
+//! record, then each list and string in the order lowering reaches them) and where each block's
+//! address goes. Lowering into an instance then asks the guest's `cabi_realloc` for every block,
+//! in the same order and with the same sizes and alignments as wasmtime's lowering does, copies
+//! the bytes in and writes the addresses: the guest sees what wasmtime's own lowering gives it,
+//! and owns every block as the canonical ABI says.
+//!
+//! Components that want strings in UTF-16 get wasmtime's own lowering.
+#![allow(unsafe_code)] // `ComponentType` and `Lower` are unsafe traits; see the SAFETY notes below.
+
+use std::fmt;
+use std::mem::MaybeUninit;
+use std::sync::OnceLock;
+
+use serde::Serialize;
+use serde::ser::{self, Impossible};
+use wasmtime::AsContextMut;
+use wasmtime::component::__internal::wasmtime_environ::component::StringEncoding;
+use wasmtime::component::__internal::{CanonicalAbiInfo, ComponentTypes, InstanceType, InterfaceType, LowerContext};
+use wasmtime::component::{ComponentType, Lower, TypedFunc};
+
+use crate::bindings::plimsoll::policy::model::Project;
+use crate::bindings::{Finding, Policy};
+
+/// Call the policy's `evaluate` with the project copied in from its image.
+pub(crate) fn call_evaluate(
+    policy: &Policy,
+    store: impl AsContextMut,
+    project: &WireProject,
+    settings: &str,
+) -> wasmtime::Result<Result<Vec<Finding>, String>> {
+    let func = *policy.func_evaluate().func();
+    // SAFETY: `PolicyPre` checked `evaluate` against `(&Project, &str)`, and a `WireProject` has
+    // exactly the component type of a `Project`.
+    let evaluate = unsafe { TypedFunc::<(&WireProject, &str), (Result<Vec<Finding>, String>,)>::new_unchecked(func) };
+    let (answer,) = evaluate.call(store, (project, settings))?;
+    Ok(answer)
+}
+
+/// A project with its canonical-ABI image, computed at the first lowering and reused after.
+#[derive(Debug)]
+pub(crate) struct WireProject {
+    project: Project,
+    image: OnceLock<Result<Image, String>>,
+}
+
+impl WireProject {
+    /// Wrap a project of the bindings; nothing is computed until the first lowering.
+    pub(crate) fn new(project: Project) -> Self {
+        Self { project, image: OnceLock::new() }
+    }
+
+    /// The project as the bindings' type.
+    pub(crate) fn project(&self) -> &Project {
+        &self.project
+    }
+}
+
+impl Clone for WireProject {
+    fn clone(&self) -> Self {
+        Self { project: self.project.clone(), image: self.image.clone() }
+    }
+}
+
+/// One allocation of the canonical ABI: where its bytes are in [`Image::bytes`], and its alignment.
+#[derive(Debug, Clone)]
+struct Block {
+    start: usize,
+    len: usize,
+    align: u32,
+}
+
+/// A pointer to write: at `offset` inside block `block`, the address of block `target`.
+#[derive(Debug, Clone)]
+struct Fixup {
+    block: u32,
+    offset: u32,
+    target: u32,
+}
+
+/// Every block of a lowered project; block 0 is the project record itself.
+#[derive(Debug, Clone, Default)]
+struct Image {
+    bytes: Vec<u8>,
+    blocks: Vec<Block>,
+    fixups: Vec<Fixup>,
+}
+
+impl Image {
+    /// Lay out `value` as the canonical ABI's `ty`.
+    fn build<V: Serialize>(value: &V, types: &ComponentTypes, ty: InterfaceType) -> Result<Image, String> {
+        let abi = types.canonical_abi(&ty);
+        let mut builder = Builder { types, image: Image::default() };
+        let root = builder.block(abi.size32 as usize, abi.align32);
+        value.serialize(Slot { builder: &mut builder, ty, block: root, offset: 0 }).map_err(|e| e.0)?;
+        Ok(builder.image)
+    }
+
+    /// Copy the image into the instance being lowered into, the root record at `offset`.
+    fn lower<T>(&self, cx: &mut LowerContext<'_, T>, offset: usize) -> wasmtime::Result<()> {
+        let mut addresses = Vec::with_capacity(self.blocks.len());
+        addresses.push(offset);
+        // Empty lists and strings, by alignment: the address the guest gives every empty block,
+        // or `None` once it has shown that it gives each one its own.
+        let mut empty: [Option<Option<usize>>; 4] = [None; 4];
+        // The second answer of a guest that gives each empty block its own address: the next one's.
+        let mut spare: [Option<usize>; 4] = [None; 4];
+        for block in &self.blocks[1..] {
+            // `realloc` checks that the block it returns lies inside memory.
+            let address = match (block.len, block.align.trailing_zeros() as usize) {
+                (0, slot @ 0..4) => match empty[slot] {
+                    Some(Some(shared)) => shared,
+                    Some(None) => match spare[slot].take() {
+                        Some(address) => address,
+                        None => cx.realloc(0, 0, block.align, 0)?,
+                    },
+                    None => {
+                        // Ask twice. A guest that answers two outstanding empty requests with one
+                        // address (Rust's allocator answers with the alignment itself) does not
+                        // own empty blocks separately, so every empty block may have that address,
+                        // which saves a call into the guest per empty list.
+                        let first = cx.realloc(0, 0, block.align, 0)?;
+                        let second = cx.realloc(0, 0, block.align, 0)?;
+                        empty[slot] = Some((first == second).then_some(first));
+                        spare[slot] = (first != second).then_some(second);
+                        first
+                    }
+                },
+                _ => cx.realloc(0, 0, block.align, block.len)?,
+            };
+            addresses.push(address);
+        }
+        let memory = cx.as_slice_mut();
+        for (block, &at) in self.blocks.iter().zip(&addresses) {
+            let Some(dst) = memory.get_mut(at..).and_then(|m| m.get_mut(..block.len)) else {
+                wasmtime::bail!("the project does not fit in the policy's memory");
+            };
+            dst.copy_from_slice(&self.bytes[block.start..block.start + block.len]);
+        }
+        for fixup in &self.fixups {
+            let at = addresses[fixup.block as usize] + fixup.offset as usize;
+            let target = u32::try_from(addresses[fixup.target as usize])?;
+            // In bounds: `at` lies inside a block that was just copied.
+            memory[at..at + 4].copy_from_slice(&target.to_le_bytes());
+        }
+        Ok(())
+    }
+}
+
+// SAFETY: a `WireProject` is lowered exactly as its `Project`: same type, same ABI, same flat
+// representation; `typecheck` is the project's own.
+unsafe impl ComponentType for WireProject {
+    type Lower = <Project as ComponentType>::Lower;
+    const ABI: CanonicalAbiInfo = <Project as ComponentType>::ABI;
+
+    fn typecheck(ty: &InterfaceType, types: &InstanceType<'_>) -> wasmtime::Result<()> {
+        <Project as ComponentType>::typecheck(ty, types)
+    }
+}
+
+// SAFETY: writes the same bytes as `Project`'s derived lowering (see the module docs), through
+// the same bounds-checked `LowerContext` calls; the flat form is the derived one.
+unsafe impl Lower for WireProject {
+    fn linear_lower_to_flat<T>(
+        &self,
+        cx: &mut LowerContext<'_, T>,
+        ty: InterfaceType,
+        dst: &mut MaybeUninit<Self::Lower>,
+    ) -> wasmtime::Result<()> {
+        self.project.linear_lower_to_flat(cx, ty, dst)
+    }
+
+    fn linear_lower_to_memory<T>(
+        &self,
+        cx: &mut LowerContext<'_, T>,
+        ty: InterfaceType,
+        offset: usize,
+    ) -> wasmtime::Result<()> {
+        if !matches!(cx.options().string_encoding, StringEncoding::Utf8) {
+            return self.project.linear_lower_to_memory(cx, ty, offset);
+        }
+        match self.image.get_or_init(|| Image::build(&self.project, cx.types, ty)) {
+            Ok(image) => image.lower(cx, offset),
+            Err(e) => wasmtime::bail!("internal error: cannot lay out the project for the policy: {e}"),
+        }
+    }
+}
+
+/// What building an image can fail with: the value and the type disagree (a bug).
+#[derive(Debug)]
+struct WireError(String);
+
+impl fmt::Display for WireError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for WireError {}
+
+impl ser::Error for WireError {
+    fn custom<M: fmt::Display>(message: M) -> Self {
+        WireError(message.to_string())
+    }
+}
+
+fn mismatch(what: &str, ty: InterfaceType) -> WireError {
+    WireError(format!("a {what} where the contract has {ty:?}"))
+}
+
+/// Byte size of the discriminant of a variant with `cases` cases.
+fn discriminant_size(cases: usize) -> usize {
+    match cases {
+        0..=256 => 1,
+        257..=65536 => 2,
+        _ => 4,
+    }
+}
+
+/// The image under construction.
+struct Builder<'t> {
+    types: &'t ComponentTypes,
+    image: Image,
+}
+
+impl Builder<'_> {
+    /// Add a zeroed block; returns its index.
+    fn block(&mut self, len: usize, align: u32) -> u32 {
+        let start = self.image.bytes.len();
+        self.image.bytes.resize(start + len, 0);
+        self.image.blocks.push(Block { start, len, align });
+        (self.image.blocks.len() - 1) as u32
+    }
+
+    fn put(&mut self, block: u32, offset: usize, bytes: &[u8]) {
+        let start = self.image.blocks[block as usize].start + offset;
+        self.image.bytes[start..start + bytes.len()].copy_from_slice(bytes);
+    }
+
+    /// Write a `(pointer, length)` pair pointing at `target`.
+    fn pointer(&mut self, block: u32, offset: usize, target: u32, len: usize) -> Result<(), WireError> {
+        let len = u32::try_from(len).map_err(|_| WireError("a list too long for 32-bit memory".into()))?;
+        let offset32 = u32::try_from(offset).map_err(|_| WireError("a record too large".into()))?;
+        self.image.fixups.push(Fixup { block, offset: offset32, target });
+        self.put(block, offset + 4, &len.to_le_bytes());
+        Ok(())
+    }
+}
+
+/// Where one value goes: its type, its block and its offset in the block.
+struct Slot<'b, 't> {
+    builder: &'b mut Builder<'t>,
+    ty: InterfaceType,
+    block: u32,
+    offset: usize,
+}
+
+impl Slot<'_, '_> {
+    fn scalar(self, expected: InterfaceType, what: &str, bytes: &[u8]) -> Result<(), WireError> {
+        if std::mem::discriminant(&self.ty) != std::mem::discriminant(&expected) {
+            return Err(mismatch(what, self.ty));
+        }
+        self.builder.put(self.block, self.offset, bytes);
+        Ok(())
+    }
+
+    /// Write a variant's or enum's discriminant; returns the payload's offset and the case's type.
+    fn case(&mut self, index: u32) -> Result<(usize, Option<InterfaceType>), WireError> {
+        let types = self.builder.types;
+        let (cases, payload_offset, payload) = match self.ty {
+            InterfaceType::Enum(i) => (types[i].names.len(), types[i].info.payload_offset32, None),
+            InterfaceType::Variant(i) => {
+                let variant = &types[i];
+                let case = variant.cases.get_index(index as usize).ok_or_else(|| mismatch("variant case", self.ty))?;
+                (variant.cases.len(), variant.info.payload_offset32, *case.1)
+            }
+            ty => return Err(mismatch("variant", ty)),
+        };
+        if index as usize >= cases {
+            return Err(mismatch("variant case", self.ty));
+        }
+        let bytes = index.to_le_bytes();
+        self.builder.put(self.block, self.offset, &bytes[..discriminant_size(cases)]);
+        Ok((self.offset + payload_offset as usize, payload))
+    }
+}
+
+impl<'b, 't> ser::Serializer for Slot<'b, 't> {
+    type Ok = ();
+    type Error = WireError;
+    type SerializeSeq = List<'b, 't>;
+    type SerializeTuple = Impossible<(), WireError>;
+    type SerializeTupleStruct = Impossible<(), WireError>;
+    type SerializeTupleVariant = Impossible<(), WireError>;
+    type SerializeMap = Impossible<(), WireError>;
+    type SerializeStruct = Record<'b, 't>;
+    type SerializeStructVariant = Impossible<(), WireError>;
+
+    fn serialize_bool(self, v: bool) -> Result<(), WireError> {
+        self.scalar(InterfaceType::Bool, "bool", &[u8::from(v)])
+    }
+    fn serialize_i8(self, v: i8) -> Result<(), WireError> {
+        self.scalar(InterfaceType::S8, "s8", &v.to_le_bytes())
+    }
+    fn serialize_i16(self, v: i16) -> Result<(), WireError> {
+        self.scalar(InterfaceType::S16, "s16", &v.to_le_bytes())
+    }
+    fn serialize_i32(self, v: i32) -> Result<(), WireError> {
+        self.scalar(InterfaceType::S32, "s32", &v.to_le_bytes())
+    }
+    fn serialize_i64(self, v: i64) -> Result<(), WireError> {
+        self.scalar(InterfaceType::S64, "s64", &v.to_le_bytes())
+    }
+    fn serialize_u8(self, v: u8) -> Result<(), WireError> {
+        self.scalar(InterfaceType::U8, "u8", &v.to_le_bytes())
+    }
+    fn serialize_u16(self, v: u16) -> Result<(), WireError> {
+        self.scalar(InterfaceType::U16, "u16", &v.to_le_bytes())
+    }
+    fn serialize_u32(self, v: u32) -> Result<(), WireError> {
+        self.scalar(InterfaceType::U32, "u32", &v.to_le_bytes())
+    }
+    fn serialize_u64(self, v: u64) -> Result<(), WireError> {
+        self.scalar(InterfaceType::U64, "u64", &v.to_le_bytes())
+    }
+    fn serialize_f32(self, v: f32) -> Result<(), WireError> {
+        self.scalar(InterfaceType::Float32, "f32", &v.to_bits().to_le_bytes())
+    }
+    fn serialize_f64(self, v: f64) -> Result<(), WireError> {
+        self.scalar(InterfaceType::Float64, "f64", &v.to_bits().to_le_bytes())
+    }
+    fn serialize_char(self, v: char) -> Result<(), WireError> {
+        self.scalar(InterfaceType::Char, "char", &u32::from(v).to_le_bytes())
+    }
+
+    fn serialize_str(self, v: &str) -> Result<(), WireError> {
+        if !matches!(self.ty, InterfaceType::String) {
+            return Err(mismatch("string", self.ty));
+        }
+        let target = self.builder.block(v.len(), 1);
+        self.builder.put(target, 0, v.as_bytes());
+        self.builder.pointer(self.block, self.offset, target, v.len())
+    }
+
+    fn serialize_bytes(self, _: &[u8]) -> Result<(), WireError> {
+        Err(mismatch("byte string", self.ty))
+    }
+
+    fn serialize_none(self) -> Result<(), WireError> {
+        match self.ty {
+            InterfaceType::Option(_) => {
+                self.builder.put(self.block, self.offset, &[0]);
+                Ok(())
+            }
+            ty => Err(mismatch("none", ty)),
+        }
+    }
+
+    fn serialize_some<V: ?Sized + Serialize>(self, value: &V) -> Result<(), WireError> {
+        let InterfaceType::Option(i) = self.ty else { return Err(mismatch("some", self.ty)) };
+        let option = &self.builder.types[i];
+        let (ty, offset) = (option.ty, self.offset + option.info.payload_offset32 as usize);
+        self.builder.put(self.block, self.offset, &[1]);
+        value.serialize(Slot { builder: self.builder, ty, block: self.block, offset })
+    }
+
+    fn serialize_unit(self) -> Result<(), WireError> {
+        Err(mismatch("unit", self.ty))
+    }
+
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), WireError> {
+        Err(mismatch("unit struct", self.ty))
+    }
+
+    fn serialize_unit_variant(mut self, _: &'static str, index: u32, _: &'static str) -> Result<(), WireError> {
+        match self.case(index)? {
+            (_, None) => Ok(()),
+            (_, Some(_)) => Err(mismatch("case without a payload", self.ty)),
+        }
+    }
+
+    fn serialize_newtype_struct<V: ?Sized + Serialize>(self, _: &'static str, value: &V) -> Result<(), WireError> {
+        value.serialize(self)
+    }
+
+    fn serialize_newtype_variant<V: ?Sized + Serialize>(
+        mut self,
+        _: &'static str,
+        index: u32,
+        _: &'static str,
+        value: &V,
+    ) -> Result<(), WireError> {
+        match self.case(index)? {
+            (offset, Some(ty)) => value.serialize(Slot { builder: self.builder, ty, block: self.block, offset }),
+            (_, None) => Err(mismatch("case with a payload", self.ty)),
+        }
+    }
+
+    fn serialize_seq(self, len: Option<usize>) -> Result<List<'b, 't>, WireError> {
+        let InterfaceType::List(i) = self.ty else { return Err(mismatch("list", self.ty)) };
+        let len = len.ok_or_else(|| WireError("a list of unknown length".into()))?;
+        let element = self.builder.types[i].element;
+        let abi = self.builder.types.canonical_abi(&element);
+        let size = abi.size32 as usize;
+        let bytes = len.checked_mul(size).ok_or_else(|| WireError("a list too long".into()))?;
+        let target = self.builder.block(bytes, abi.align32);
+        self.builder.pointer(self.block, self.offset, target, len)?;
+        Ok(List { builder: self.builder, element, block: target, size, next: 0, len })
+    }
+
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, WireError> {
+        Err(mismatch("tuple", self.ty))
+    }
+
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, WireError> {
+        Err(mismatch("tuple struct", self.ty))
+    }
+
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, WireError> {
+        Err(mismatch("tuple variant", self.ty))
+    }
+
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, WireError> {
+        Err(mismatch("map", self.ty))
+    }
+
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Record<'b, 't>, WireError> {
+        let InterfaceType::Record(i) = self.ty else { return Err(mismatch("record", self.ty)) };
+        Ok(Record { builder: self.builder, record: i, block: self.block, base: self.offset, field: 0, cursor: 0 })
+    }
+
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, WireError> {
+        Err(mismatch("struct variant", self.ty))
+    }
+}
+
+/// The elements of a list, written one after the other into the list's block.
+struct List<'b, 't> {
+    builder: &'b mut Builder<'t>,
+    element: InterfaceType,
+    block: u32,
+    size: usize,
+    next: usize,
+    len: usize,
+}
+
+impl ser::SerializeSeq for List<'_, '_> {
+    type Ok = ();
+    type Error = WireError;
+
+    fn serialize_element<V: ?Sized + Serialize>(&mut self, value: &V) -> Result<(), WireError> {
+        if self.next == self.len {
+            return Err(WireError("a list longer than announced".into()));
+        }
+        let offset = self.next * self.size;
+        self.next += 1;
+        value.serialize(Slot { builder: self.builder, ty: self.element, block: self.block, offset })
+    }
+
+    fn end(self) -> Result<(), WireError> {
+        if self.next == self.len { Ok(()) } else { Err(WireError("a list shorter than announced".into())) }
+    }
+}
+
+/// The fields of a record, in the contract's order and alignment.
+struct Record<'b, 't> {
+    builder: &'b mut Builder<'t>,
+    record: wasmtime::component::__internal::wasmtime_environ::component::TypeRecordIndex,
+    block: u32,
+    base: usize,
+    field: usize,
+    cursor: usize,
+}
+
+impl ser::SerializeStruct for Record<'_, '_> {
+    type Ok = ();
+    type Error = WireError;
+
+    fn serialize_field<V: ?Sized + Serialize>(&mut self, key: &'static str, value: &V) -> Result<(), WireError> {
+        let types = self.builder.types;
+        let field =
+            types[self.record].fields.get(self.field).ok_or_else(|| WireError(format!("unexpected field `{key}`")))?;
+        // The bindings name fields in snake case (`r#type`, `flags_` for keywords); the contract in kebab case.
+        let rust = key.trim_start_matches("r#").trim_end_matches('_');
+        if !field.name.chars().map(|c| if c == '-' { '_' } else { c }).eq(rust.chars()) {
+            return Err(WireError(format!("field `{key}` where the contract has `{}`", field.name)));
+        }
+        let offset = self.base + types.canonical_abi(&field.ty).next_field32_size(&mut self.cursor);
+        self.field += 1;
+        value.serialize(Slot { builder: self.builder, ty: field.ty, block: self.block, offset })
+    }
+
+    fn end(self) -> Result<(), WireError> {
+        let fields = self.builder.types[self.record].fields.len();
+        if self.field == fields {
+            Ok(())
+        } else {
+            Err(WireError(format!("{} fields where the contract has {fields}", self.field)))
+        }
+    }
+}
