@@ -137,7 +137,7 @@ impl Image {
             addresses.push(address);
         }
         let memory = cx.as_slice_mut();
-        for (block, &at) in self.blocks.iter().zip(&addresses) {
+        for (block, &at) in self.blocks.iter().zip(&addresses).filter(|(block, _)| block.len > 0) {
             let Some(dst) = memory.get_mut(at..).and_then(|m| m.get_mut(..block.len)) else {
                 wasmtime::bail!("the project does not fit in the policy's memory");
             };

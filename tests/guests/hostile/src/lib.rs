@@ -3,7 +3,8 @@
 //!
 //! Modes: `ok`, `loop`, `alloc`, `recurse`, `recurse-frames`, `panic`, `error`, `unknown-rule`, `bad-subject`,
 //! `huge`, `flood`, and the escape attempts `file`, `env`, `args`, `clock`, `socket`, `random`, and `remember`
-//! (looks for traces of an earlier evaluation in its globals and fresh memory, then leaves some).
+//! (looks for traces of an earlier evaluation in its globals and fresh memory, then leaves some);
+//! `echo` returns the project it received as JSON (in the error), to test the host's lowering.
 #![allow(missing_docs)]
 
 use std::hash::{BuildHasher, Hasher};
