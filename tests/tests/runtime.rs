@@ -5,6 +5,19 @@ use plimsoll_model::{LoadOptions, load};
 use plimsoll_runtime::{ComponentCache, Limits, PreparedProject, Runtime, RuntimeOptions};
 use plimsoll_tests::{HOSTILE_WASM, shared_dir};
 
+/// The acceptance stacks that load without errors.
+const ACCEPTANCE_STACKS: [&str; 5] = ["ziggie-before", "ziggie-after", "nsn-local", "vx11", "e2i/docker"];
+
+/// A runtime without the component cache, with the default sandbox pool.
+fn pooled() -> Runtime {
+    Runtime::new(RuntimeOptions { cache: None, ..RuntimeOptions::default() }).unwrap()
+}
+
+/// A runtime without the component cache and without the pool (`sandboxes: 0`).
+fn unpooled() -> Runtime {
+    Runtime::new(RuntimeOptions { cache: None, sandboxes: 0, ..RuntimeOptions::default() }).unwrap()
+}
+
 #[test]
 fn cache_is_used_and_a_corrupt_entry_is_recompiled() {
     let dir = tempfile::tempdir().unwrap();
@@ -45,7 +58,7 @@ fn cache_is_used_and_a_corrupt_entry_is_recompiled() {
 
 #[test]
 fn builtin_packs_describe_themselves() {
-    let rt = Runtime::new(RuntimeOptions { cache: None, ..RuntimeOptions::default() }).unwrap();
+    let rt = pooled();
     for (id, bytes) in BUILTIN_PACKS {
         let pack = rt.load_pack(bytes, id, Limits::default()).unwrap();
         assert_eq!(&pack.info.id, id);
@@ -70,8 +83,7 @@ fn the_model_crosses_into_the_bindings_unchanged() {
         eprintln!("../shared is absent: skipped");
         return;
     };
-    let stacks = ["ziggie-before", "ziggie-after", "nsn-local", "vx11", "e2i/docker"];
-    for stack in stacks {
+    for stack in ACCEPTANCE_STACKS {
         let loaded = load(&[shared.join("acceptance").join(stack)], &LoadOptions::default());
         assert!(!loaded.has_errors(), "{stack}: {:?}", loaded.diagnostics);
         let prepared = PreparedProject::new(&loaded.model).unwrap();
@@ -108,8 +120,7 @@ fn a_runtime_without_the_pool_gives_the_same_findings() {
         eprintln!("skipped: ../shared is not beside the checkout");
         return;
     };
-    let pooled = Runtime::new(RuntimeOptions { cache: None, ..RuntimeOptions::default() }).unwrap();
-    let unpooled = Runtime::new(RuntimeOptions { cache: None, sandboxes: 0, ..RuntimeOptions::default() }).unwrap();
+    let (pooled, unpooled) = (pooled(), unpooled());
     let loaded = load(&[shared.join("acceptance/ziggie-before")], &LoadOptions::default());
     let project = PreparedProject::new(&loaded.model).unwrap();
     for (id, bytes) in BUILTIN_PACKS {
@@ -135,13 +146,9 @@ fn every_policy_receives_exactly_the_model_the_host_sends() {
         eprintln!("skipped: ../shared is not beside the checkout");
         return;
     };
-    let pooled = Runtime::new(RuntimeOptions { cache: None, ..RuntimeOptions::default() }).unwrap();
-    let unpooled = Runtime::new(RuntimeOptions { cache: None, sandboxes: 0, ..RuntimeOptions::default() }).unwrap();
+    let (pooled, unpooled) = (pooled(), unpooled());
     let packs = [&pooled, &unpooled].map(|rt| rt.load_pack(HOSTILE_WASM, "hostile", Limits::default()).unwrap());
-    let mut paths: Vec<_> = ["ziggie-before", "ziggie-after", "nsn-local", "vx11", "e2i/docker"]
-        .iter()
-        .map(|s| shared.join("acceptance").join(s))
-        .collect();
+    let mut paths: Vec<_> = ACCEPTANCE_STACKS.iter().map(|s| shared.join("acceptance").join(s)).collect();
     let manifest = std::fs::read_to_string(shared.join("corpus/MANIFEST.tsv")).unwrap();
     paths.extend(
         manifest
@@ -194,7 +201,7 @@ fn a_large_project_evaluates_under_the_default_memory_cap() {
     let loaded = load(&[dir.path().to_path_buf()], &LoadOptions::default());
     assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
     let project = PreparedProject::new(&loaded.model).unwrap();
-    let rt = Runtime::new(RuntimeOptions { cache: None, ..RuntimeOptions::default() }).unwrap();
+    let rt = pooled();
     for (id, bytes) in BUILTIN_PACKS {
         let pack = rt.load_pack(bytes, id, Limits::default()).unwrap();
         let findings = rt.evaluate(&pack, &project, "{}").result.unwrap_or_else(|e| panic!("{id}: {e}"));

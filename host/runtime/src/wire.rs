@@ -44,7 +44,7 @@ pub(crate) fn call_evaluate(
 }
 
 /// A project with its canonical-ABI image, computed at the first lowering and reused after.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct WireProject {
     project: Project,
     image: OnceLock<Result<Image, String>>,
@@ -59,12 +59,6 @@ impl WireProject {
     /// The project as the bindings' type.
     pub(crate) fn project(&self) -> &Project {
         &self.project
-    }
-}
-
-impl Clone for WireProject {
-    fn clone(&self) -> Self {
-        Self { project: self.project.clone(), image: self.image.clone() }
     }
 }
 
