@@ -78,6 +78,17 @@ struct Fixup {
     target: u32,
 }
 
+/// How a guest answers `cabi_realloc` for empty blocks of one alignment.
+#[derive(Debug, Clone, Copy)]
+enum Empty {
+    /// Not asked yet.
+    Unknown,
+    /// One address for every empty block.
+    Shared(usize),
+    /// A fresh address each time; `spare` is one already asked for and not yet used.
+    Own { spare: Option<usize> },
+}
+
 /// Every block of a lowered project; block 0 is the project record itself.
 #[derive(Debug, Clone, Default)]
 struct Image {
@@ -100,29 +111,27 @@ impl Image {
     fn lower<T>(&self, cx: &mut LowerContext<'_, T>, offset: usize) -> wasmtime::Result<()> {
         let mut addresses = Vec::with_capacity(self.blocks.len());
         addresses.push(offset);
-        // Empty lists and strings, by alignment: the address the guest gives every empty block,
-        // or `None` once it has shown that it gives each one its own.
-        let mut empty: [Option<Option<usize>>; 4] = [None; 4];
-        // The second answer of a guest that gives each empty block its own address: the next one's.
-        let mut spare: [Option<usize>; 4] = [None; 4];
+        // What the guest does with empty lists and strings, by alignment (1, 2, 4, 8).
+        let mut empty = [Empty::Unknown; 4];
         for block in &self.blocks[1..] {
             // `realloc` checks that the block it returns lies inside memory.
             let address = match (block.len, block.align.trailing_zeros() as usize) {
                 (0, slot @ 0..4) => match empty[slot] {
-                    Some(Some(shared)) => shared,
-                    Some(None) => match spare[slot].take() {
-                        Some(address) => address,
-                        None => cx.realloc(0, 0, block.align, 0)?,
-                    },
-                    None => {
+                    Empty::Shared(address) => address,
+                    Empty::Own { spare: Some(address) } => {
+                        empty[slot] = Empty::Own { spare: None };
+                        address
+                    }
+                    Empty::Own { spare: None } => cx.realloc(0, 0, block.align, 0)?,
+                    Empty::Unknown => {
                         // Ask twice. A guest that answers two outstanding empty requests with one
                         // address (Rust's allocator answers with the alignment itself) does not
                         // own empty blocks separately, so every empty block may have that address,
                         // which saves a call into the guest per empty list.
                         let first = cx.realloc(0, 0, block.align, 0)?;
                         let second = cx.realloc(0, 0, block.align, 0)?;
-                        empty[slot] = Some((first == second).then_some(first));
-                        spare[slot] = (first != second).then_some(second);
+                        empty[slot] =
+                            if first == second { Empty::Shared(first) } else { Empty::Own { spare: Some(second) } };
                         first
                     }
                 },
