@@ -13,6 +13,16 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
+/// Tells the host that this module takes the project's small blocks as one block (custom section
+/// `plimsoll:lowering`, see `plimsoll_runtime::Lowering`): the host then asks `cabi_realloc` once
+/// for every block of at most 16 KiB and carves them out of it, and the bindings later free blocks
+/// that lie inside that one. The arena takes such a free as a no-op unless the block ends at `top`
+/// (then it is the newest memory, which the freed block is), and never passes a block of at most
+/// [`LARGE`] bytes to the system allocator; so [`LARGE`] must stay at least the host's 16 KiB.
+#[used]
+#[unsafe(link_section = "plimsoll:lowering")]
+static LOWERING: [u8; 9] = *b"one-block";
+
 /// Bytes taken from the system allocator at a time.
 const CHUNK: usize = 256 << 10;
 /// Blocks larger than this go to the system allocator.

@@ -2,7 +2,7 @@
 
 use plimsoll::builtin::BUILTIN_PACKS;
 use plimsoll_model::{LoadOptions, load};
-use plimsoll_runtime::{ComponentCache, Limits, PreparedProject, Runtime, RuntimeOptions};
+use plimsoll_runtime::{ComponentCache, LOWERING_SECTION, Limits, Lowering, PreparedProject, Runtime, RuntimeOptions};
 use plimsoll_tests::{HOSTILE_WASM, shared_dir};
 
 /// The acceptance stacks that load without errors.
@@ -137,6 +137,17 @@ fn a_runtime_without_the_pool_gives_the_same_findings() {
     }
 }
 
+/// `wasm` with the custom section that declares the one-block lowering renamed (same length), so
+/// that the component no longer declares it.
+fn without_lowering_section(wasm: &[u8]) -> Vec<u8> {
+    let name = LOWERING_SECTION.as_bytes();
+    let at = wasm.windows(name.len()).position(|w| w == name).expect("the SDK declares its lowering");
+    let mut out = wasm.to_vec();
+    out[at + name.len() - 1] = b'_';
+    assert_eq!(Lowering::of_component(&out), Lowering::PerBlock);
+    out
+}
+
 #[test]
 fn every_policy_receives_exactly_the_model_the_host_sends() {
     // The host lays each project out in the canonical ABI once and copies it into every instance;
@@ -148,6 +159,11 @@ fn every_policy_receives_exactly_the_model_the_host_sends() {
     };
     let (pooled, unpooled) = (pooled(), unpooled());
     let packs = [&pooled, &unpooled].map(|rt| rt.load_pack(HOSTILE_WASM, "hostile", Limits::default()).unwrap());
+    // The SDK declares that its arena takes the project as one block; the same guest with the
+    // declaration renamed away gets one `cabi_realloc` per block, as the canonical ABI has it.
+    let per_block = pooled.load_pack(&without_lowering_section(HOSTILE_WASM), "hostile", Limits::default()).unwrap();
+    assert_eq!(packs.each_ref().map(|p| p.lowering), [Lowering::OneBlock; 2]);
+    assert_eq!(per_block.lowering, Lowering::PerBlock);
     let mut paths: Vec<_> = ACCEPTANCE_STACKS.iter().map(|s| shared.join("acceptance").join(s)).collect();
     let manifest = std::fs::read_to_string(shared.join("corpus/MANIFEST.tsv")).unwrap();
     paths.extend(
@@ -158,6 +174,9 @@ fn every_policy_receives_exactly_the_model_the_host_sends() {
             .filter(|p| p.ends_with("compose.yaml") || p.ends_with("compose.yml"))
             .map(|p| shared.join("corpus").join(p)),
     );
+    // A project whose image is larger than the one block, with lists larger than a carved block.
+    let large = large_project(500);
+    paths.push(large.path().to_path_buf());
     let mut checked = 0;
     for path in &paths {
         let loaded = load(std::slice::from_ref(path), &LoadOptions::default());
@@ -166,8 +185,9 @@ fn every_policy_receives_exactly_the_model_the_host_sends() {
         }
         let project = PreparedProject::new(&loaded.model).unwrap();
         let sent = project.to_json();
-        // Twice per runtime: the first lowering lays the project out, the second reuses the layout.
-        for (rt, pack) in [(&pooled, &packs[0]), (&unpooled, &packs[1]), (&pooled, &packs[0])] {
+        // Twice per runtime: the first lowering lays the project out, the second reuses the
+        // layout; then through the canonical ABI's block-by-block lowering.
+        for (rt, pack) in [(&pooled, &packs[0]), (&unpooled, &packs[1]), (&pooled, &packs[0]), (&pooled, &per_block)] {
             let echoed = match rt.evaluate(pack, &project, r#"{"mode":"echo"}"#).result {
                 Err(plimsoll_runtime::EvalError::Policy { message }) => message,
                 other => panic!("{}: expected the echo, got {other:?}", path.display()),
@@ -180,14 +200,11 @@ fn every_policy_receives_exactly_the_model_the_host_sends() {
     assert!(checked > 40, "only {checked} projects checked");
 }
 
-#[test]
-fn a_large_project_evaluates_under_the_default_memory_cap() {
-    // SDK packs allocate from an arena that only takes back the newest block (the instance is
-    // thrown away after the call); a project twenty-five times the benchmark's must still fit in
-    // the default 64 MiB with every built-in pack.
+/// A directory holding a `compose.yaml` of `services` services, half of them with a memory limit.
+fn large_project(services: usize) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let mut compose = String::from("services:\n");
-    for i in 0..500 {
+    for i in 0..services {
         compose.push_str(&format!(
             "  svc{i:03}:\n    image: acme/svc{i:03}:1.{i}\n    environment:\n      LOG_LEVEL: info\n      PORT: '{port}'\n    ports:\n      - \"{host}:{port}\"\n    healthcheck:\n      test: [\"CMD\", \"wget\", \"-qO-\", \"http://localhost:{port}/health\"]\n      interval: 10s\n",
             port = 8000 + i,
@@ -198,6 +215,15 @@ fn a_large_project_evaluates_under_the_default_memory_cap() {
         }
     }
     std::fs::write(dir.path().join("compose.yaml"), compose).unwrap();
+    dir
+}
+
+#[test]
+fn a_large_project_evaluates_under_the_default_memory_cap() {
+    // SDK packs allocate from an arena that only takes back the newest block (the instance is
+    // thrown away after the call); a project twenty-five times the benchmark's must still fit in
+    // the default 64 MiB with every built-in pack.
+    let dir = large_project(500);
     let loaded = load(&[dir.path().to_path_buf()], &LoadOptions::default());
     assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
     let project = PreparedProject::new(&loaded.model).unwrap();

@@ -16,7 +16,7 @@ use crate::convert::{self, PreparedProject};
 use crate::error::{EvalError, PackError, SettingsError};
 use crate::pack::{Limits, Pack, PackInfo, RawFinding, RuleInfo, RuleStatus};
 use crate::sandbox::StoreState;
-use crate::wire;
+use crate::wire::{self, Lowering};
 
 /// How to build a [`Runtime`].
 #[derive(Debug, Clone)]
@@ -228,6 +228,7 @@ impl Runtime {
             limits,
             cache_hit: outcome == CacheOutcome::Hit,
             imports,
+            lowering: Lowering::of_component(wasm),
         };
         let describe_error = |message: String| PackError::Describe { origin: origin.to_string(), message };
         let (answer, _output) = self.call(&pack, |policy, store| policy.call_describe(store));
@@ -268,7 +269,7 @@ impl Runtime {
     pub fn evaluate(&self, pack: &Pack, project: &PreparedProject, settings: &str) -> Evaluation {
         let start = Instant::now();
         let (answer, output) =
-            self.call(pack, |policy, store| wire::call_evaluate(policy, store, &project.wit, settings));
+            self.call(pack, |policy, store| wire::call_evaluate(policy, store, &project.wit, pack.lowering, settings));
         let result = answer
             .and_then(|r| r.map_err(|message| EvalError::Policy { message }))
             .and_then(|findings| validate_findings(pack, project, findings));

@@ -25,3 +25,4 @@ pub use convert::PreparedProject;
 pub use engine::{Evaluation, Runtime, RuntimeOptions};
 pub use error::{EvalError, PackError, SettingsError};
 pub use pack::{Fix, Limits, Pack, PackInfo, RawFinding, RuleInfo, RuleStatus, Severity};
+pub use wire::{LOWERING_SECTION, Lowering, ONE_BLOCK_MAX};

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bindings::PolicyPre;
 use crate::sandbox::StoreState;
+use crate::wire::Lowering;
 
 /// How bad a finding is, lowest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -173,6 +174,8 @@ pub struct Pack {
     pub cache_hit: bool,
     /// Imports the component declares (for `policy inspect`).
     pub imports: Vec<String>,
+    /// How the project is copied into its instances (what the component declares).
+    pub lowering: Lowering,
 }
 
 impl std::fmt::Debug for Pack {

@@ -11,6 +11,11 @@
 //! the bytes in and writes the addresses: the guest sees what wasmtime's own lowering gives it,
 //! and owns every block as the canonical ABI says.
 //!
+//! A guest whose allocator declares (see [`Lowering`]) that it does not mind where inside memory
+//! it handed out a block is deallocated from gets one `cabi_realloc` call for all the small
+//! blocks together, which the host carves into the same blocks at the same alignments; on a
+//! 20-service project that saves some 600 calls into the guest per evaluation.
+//!
 //! Components that want strings in UTF-16 get wasmtime's own lowering.
 #![allow(unsafe_code)] // `ComponentType` and `Lower` are unsafe traits; see the SAFETY notes below.
 
@@ -24,22 +29,73 @@ use wasmtime::AsContextMut;
 use wasmtime::component::__internal::wasmtime_environ::component::StringEncoding;
 use wasmtime::component::__internal::{CanonicalAbiInfo, ComponentTypes, InstanceType, InterfaceType, LowerContext};
 use wasmtime::component::{ComponentType, Lower, TypedFunc};
+use wasmtime::wasmparser::{Parser, Payload};
 
 use crate::bindings::plimsoll::policy::model::Project;
 use crate::bindings::{Finding, Policy};
+
+/// Name of the custom section in which a guest module declares how it takes the project.
+pub const LOWERING_SECTION: &str = "plimsoll:lowering";
+
+/// Largest block the host carves out of the one block of a [`Lowering::OneBlock`] guest; larger
+/// blocks get a `cabi_realloc` call each.
+pub const ONE_BLOCK_MAX: usize = 16 << 10;
+
+/// How the host asks a guest for the memory of the project's lists and strings.
+///
+/// The canonical ABI gives the guest every list and string in a block of its own, from its own
+/// `cabi_realloc`, and the guest's bindings later free each one with its exact size. A guest
+/// module whose allocator takes such a free of a block that lies *inside* a larger block it
+/// handed out as a harmless no-op (the SDK's arena: it only ever takes back the block that ends
+/// at its bump pointer, and leaves other blocks to the end of the instance) says so with a custom
+/// section [`LOWERING_SECTION`] holding `one-block`. Such a guest gets
+/// [`Lowering::OneBlock`]: one `cabi_realloc` for all the blocks of at most [`ONE_BLOCK_MAX`]
+/// bytes together, carved by the host in the order and at the alignments the separate calls
+/// would have had. Every other guest (Python, JavaScript, a Rust pack on the system allocator)
+/// gets [`Lowering::PerBlock`], the canonical ABI's own. A guest that declares `one-block`
+/// without meaning it can only corrupt its own heap: the host writes nothing outside the block
+/// the guest returned, which wasmtime checks lies inside the guest's memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lowering {
+    /// One `cabi_realloc` call per non-empty list and string.
+    PerBlock,
+    /// One `cabi_realloc` call for every block up to [`ONE_BLOCK_MAX`] bytes, carved by the host.
+    OneBlock,
+}
+
+impl Lowering {
+    /// What the component in `wasm` declares: `OneBlock` when one of its modules carries the
+    /// custom section [`LOWERING_SECTION`] with `one-block`, `PerBlock` otherwise (also for
+    /// bytes that do not parse; compiling them reports that).
+    pub fn of_component(wasm: &[u8]) -> Lowering {
+        for payload in Parser::new(0).parse_all(wasm) {
+            match payload {
+                Ok(Payload::CustomSection(section))
+                    if section.name() == LOWERING_SECTION && section.data() == b"one-block" =>
+                {
+                    return Lowering::OneBlock;
+                }
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        Lowering::PerBlock
+    }
+}
 
 /// Call the policy's `evaluate` with the project copied in from its image.
 pub(crate) fn call_evaluate(
     policy: &Policy,
     store: impl AsContextMut,
     project: &WireProject,
+    lowering: Lowering,
     settings: &str,
 ) -> wasmtime::Result<Result<Vec<Finding>, String>> {
     let func = *policy.func_evaluate().func();
-    // SAFETY: `PolicyPre` checked `evaluate` against `(&Project, &str)`, and a `WireProject` has
+    // SAFETY: `PolicyPre` checked `evaluate` against `(&Project, &str)`, and a `WireArg` has
     // exactly the component type of a `Project`.
-    let evaluate = unsafe { TypedFunc::<(&WireProject, &str), (Result<Vec<Finding>, String>,)>::new_unchecked(func) };
-    let (answer,) = evaluate.call(store, (project, settings))?;
+    let evaluate = unsafe { TypedFunc::<(WireArg<'_>, &str), (Result<Vec<Finding>, String>,)>::new_unchecked(func) };
+    let (answer,) = evaluate.call(store, (WireArg { project, lowering }, settings))?;
     Ok(answer)
 }
 
@@ -95,6 +151,12 @@ struct Image {
     bytes: Vec<u8>,
     blocks: Vec<Block>,
     fixups: Vec<Fixup>,
+    /// For [`Lowering::OneBlock`]: each block's offset inside the one block, if it is carved.
+    carved: Vec<Option<u32>>,
+    /// Size of the one block.
+    carved_len: usize,
+    /// Alignment of the one block (the largest of the carved blocks').
+    carved_align: u32,
 }
 
 impl Image {
@@ -104,16 +166,40 @@ impl Image {
         let mut builder = Builder { types, image: Image::default() };
         let root = builder.block(abi.size32 as usize, abi.align32);
         value.serialize(Slot { builder: &mut builder, ty, block: root, offset: 0 }).map_err(|e| e.0)?;
-        Ok(builder.image)
+        let mut image = builder.image;
+        image.carve()?;
+        Ok(image)
+    }
+
+    /// Lay the non-empty blocks of at most [`ONE_BLOCK_MAX`] bytes out one after the other, each
+    /// at its own alignment, as a bump allocator would place them; the root is not carved.
+    fn carve(&mut self) -> Result<(), String> {
+        let (mut len, mut align) = (0usize, 1u32);
+        self.carved = vec![None; self.blocks.len()];
+        for (slot, block) in self.carved.iter_mut().zip(&self.blocks).skip(1) {
+            if block.len == 0 || block.len > ONE_BLOCK_MAX {
+                continue;
+            }
+            let at = len.next_multiple_of(block.align as usize);
+            *slot = Some(u32::try_from(at).map_err(|_| "a project too large for 32-bit memory".to_string())?);
+            len = at + block.len;
+            align = align.max(block.align);
+        }
+        (self.carved_len, self.carved_align) = (len, align);
+        Ok(())
     }
 
     /// Copy the image into the instance being lowered into, the root record at `offset`.
-    fn lower<T>(&self, cx: &mut LowerContext<'_, T>, offset: usize) -> wasmtime::Result<()> {
+    fn lower<T>(&self, cx: &mut LowerContext<'_, T>, offset: usize, lowering: Lowering) -> wasmtime::Result<()> {
         let mut addresses = Vec::with_capacity(self.blocks.len());
         addresses.push(offset);
+        let one_block = match lowering {
+            Lowering::OneBlock if self.carved_len > 0 => Some(cx.realloc(0, 0, self.carved_align, self.carved_len)?),
+            _ => None,
+        };
         // What the guest does with empty lists and strings, by alignment (1, 2, 4, 8).
         let mut empty = [Empty::Unknown; 4];
-        for block in &self.blocks[1..] {
+        for (block, carved) in self.blocks.iter().zip(&self.carved).skip(1) {
             // `realloc` checks that the block it returns lies inside memory.
             let address = match (block.len, block.align.trailing_zeros() as usize) {
                 (0, slot @ 0..4) => match empty[slot] {
@@ -135,7 +221,10 @@ impl Image {
                         first
                     }
                 },
-                _ => cx.realloc(0, 0, block.align, block.len)?,
+                _ => match (one_block, carved) {
+                    (Some(base), Some(at)) => base + *at as usize,
+                    _ => cx.realloc(0, 0, block.align, block.len)?,
+                },
             };
             addresses.push(address);
         }
@@ -156,9 +245,15 @@ impl Image {
     }
 }
 
-// SAFETY: a `WireProject` is lowered exactly as its `Project`: same type, same ABI, same flat
+/// A project with the lowering its guest takes, as the argument of `evaluate`.
+struct WireArg<'p> {
+    project: &'p WireProject,
+    lowering: Lowering,
+}
+
+// SAFETY: a `WireArg` is lowered exactly as its `Project`: same type, same ABI, same flat
 // representation; `typecheck` is the project's own.
-unsafe impl ComponentType for WireProject {
+unsafe impl ComponentType for WireArg<'_> {
     type Lower = <Project as ComponentType>::Lower;
     const ABI: CanonicalAbiInfo = <Project as ComponentType>::ABI;
 
@@ -169,14 +264,14 @@ unsafe impl ComponentType for WireProject {
 
 // SAFETY: writes the same bytes as `Project`'s derived lowering (see the module docs), through
 // the same bounds-checked `LowerContext` calls; the flat form is the derived one.
-unsafe impl Lower for WireProject {
+unsafe impl Lower for WireArg<'_> {
     fn linear_lower_to_flat<T>(
         &self,
         cx: &mut LowerContext<'_, T>,
         ty: InterfaceType,
         dst: &mut MaybeUninit<Self::Lower>,
     ) -> wasmtime::Result<()> {
-        self.project.linear_lower_to_flat(cx, ty, dst)
+        self.project.project.linear_lower_to_flat(cx, ty, dst)
     }
 
     fn linear_lower_to_memory<T>(
@@ -185,11 +280,12 @@ unsafe impl Lower for WireProject {
         ty: InterfaceType,
         offset: usize,
     ) -> wasmtime::Result<()> {
+        let project = self.project;
         if !matches!(cx.options().string_encoding, StringEncoding::Utf8) {
-            return self.project.linear_lower_to_memory(cx, ty, offset);
+            return project.project.linear_lower_to_memory(cx, ty, offset);
         }
-        match self.image.get_or_init(|| Image::build(&self.project, cx.types, ty)) {
-            Ok(image) => image.lower(cx, offset),
+        match project.image.get_or_init(|| Image::build(&project.project, cx.types, ty)) {
+            Ok(image) => image.lower(cx, offset, self.lowering),
             Err(e) => wasmtime::bail!("internal error: cannot lay out the project for the policy: {e}"),
         }
     }
