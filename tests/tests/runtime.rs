@@ -149,6 +149,18 @@ fn without_lowering_section(wasm: &[u8]) -> Vec<u8> {
 }
 
 #[test]
+fn the_lowering_is_read_from_the_component_and_unreadable_bytes_get_the_canonical_one() {
+    // The linker puts the SDK's declaration after the code section, which the scan skips over.
+    assert_eq!(Lowering::of_component(HOSTILE_WASM), Lowering::OneBlock);
+    let name = LOWERING_SECTION.as_bytes();
+    let at = HOSTILE_WASM.windows(name.len()).position(|w| w == name).unwrap();
+    assert!(at > HOSTILE_WASM.len() / 2, "the declaration follows the code");
+    for cut in [&HOSTILE_WASM[..at], &HOSTILE_WASM[..at / 2], &HOSTILE_WASM[..8], b"\0asm\x0d\0\x01\0junk", &[]] {
+        assert_eq!(Lowering::of_component(cut), Lowering::PerBlock, "{} bytes", cut.len());
+    }
+}
+
+#[test]
 fn every_policy_receives_exactly_the_model_the_host_sends() {
     // The host lays each project out in the canonical ABI once and copies it into every instance;
     // the hostile guest's `echo` mode sends back what it received. Stacks with Dockerfiles, build

@@ -29,7 +29,7 @@ use wasmtime::AsContextMut;
 use wasmtime::component::__internal::wasmtime_environ::component::StringEncoding;
 use wasmtime::component::__internal::{CanonicalAbiInfo, ComponentTypes, InstanceType, InterfaceType, LowerContext};
 use wasmtime::component::{ComponentType, Lower, TypedFunc};
-use wasmtime::wasmparser::{Parser, Payload};
+use wasmtime::wasmparser::{Chunk, Parser, Payload};
 
 use crate::bindings::plimsoll::policy::model::Project;
 use crate::bindings::{Finding, Policy};
@@ -68,18 +68,39 @@ impl Lowering {
     /// custom section [`LOWERING_SECTION`] with `one-block`, `PerBlock` otherwise (also for
     /// bytes that do not parse; compiling them reports that).
     pub fn of_component(wasm: &[u8]) -> Lowering {
-        for payload in Parser::new(0).parse_all(wasm) {
+        // `Parser::parse_all` with the code sections skipped: walking every function body of a
+        // Python or JavaScript component would cost milliseconds on every load.
+        let mut parser = Parser::new(0);
+        let mut outer = Vec::new();
+        let mut data = wasm;
+        loop {
+            let Ok(Chunk::Parsed { consumed, payload }) = parser.parse(data, true) else {
+                return Lowering::PerBlock;
+            };
+            data = &data[consumed..];
             match payload {
-                Ok(Payload::CustomSection(section))
+                Payload::CustomSection(section)
                     if section.name() == LOWERING_SECTION && section.data() == b"one-block" =>
                 {
                     return Lowering::OneBlock;
                 }
-                Ok(_) => {}
-                Err(_) => break,
+                Payload::CodeSectionStart { size, .. } => {
+                    parser.skip_section();
+                    let Some(rest) = usize::try_from(size).ok().and_then(|size| data.get(size..)) else {
+                        return Lowering::PerBlock;
+                    };
+                    data = rest;
+                }
+                Payload::ModuleSection { parser: inner, .. } | Payload::ComponentSection { parser: inner, .. } => {
+                    outer.push(std::mem::replace(&mut parser, inner));
+                }
+                Payload::End(_) => match outer.pop() {
+                    Some(enclosing) => parser = enclosing,
+                    None => return Lowering::PerBlock,
+                },
+                _ => {}
             }
         }
-        Lowering::PerBlock
     }
 }
 
