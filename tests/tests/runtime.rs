@@ -137,13 +137,17 @@ fn a_runtime_without_the_pool_gives_the_same_findings() {
     }
 }
 
+/// Where the name of the custom section that declares the one-block lowering starts in `wasm`.
+fn lowering_section_at(wasm: &[u8]) -> usize {
+    let name = LOWERING_SECTION.as_bytes();
+    wasm.windows(name.len()).position(|w| w == name).expect("the SDK declares its lowering")
+}
+
 /// `wasm` with the custom section that declares the one-block lowering renamed (same length), so
 /// that the component no longer declares it.
 fn without_lowering_section(wasm: &[u8]) -> Vec<u8> {
-    let name = LOWERING_SECTION.as_bytes();
-    let at = wasm.windows(name.len()).position(|w| w == name).expect("the SDK declares its lowering");
     let mut out = wasm.to_vec();
-    out[at + name.len() - 1] = b'_';
+    out[lowering_section_at(wasm) + LOWERING_SECTION.len() - 1] = b'_';
     assert_eq!(Lowering::of_component(&out), Lowering::PerBlock);
     out
 }
@@ -152,8 +156,7 @@ fn without_lowering_section(wasm: &[u8]) -> Vec<u8> {
 fn the_lowering_is_read_from_the_component_and_unreadable_bytes_get_the_canonical_one() {
     // The linker puts the SDK's declaration after the code section, which the scan skips over.
     assert_eq!(Lowering::of_component(HOSTILE_WASM), Lowering::OneBlock);
-    let name = LOWERING_SECTION.as_bytes();
-    let at = HOSTILE_WASM.windows(name.len()).position(|w| w == name).unwrap();
+    let at = lowering_section_at(HOSTILE_WASM);
     assert!(at > HOSTILE_WASM.len() / 2, "the declaration follows the code");
     for cut in [&HOSTILE_WASM[..at], &HOSTILE_WASM[..at / 2], &HOSTILE_WASM[..8], b"\0asm\x0d\0\x01\0junk", &[]] {
         assert_eq!(Lowering::of_component(cut), Lowering::PerBlock, "{} bytes", cut.len());
