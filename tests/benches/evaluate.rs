@@ -11,7 +11,7 @@
 #![allow(missing_docs)] // criterion_group! generates an undocumented function
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use plimsoll::builtin::pack_bytes;
+use plimsoll_check::builtin::pack_bytes;
 use plimsoll_model::{LoadOptions, load};
 use plimsoll_runtime::{Limits, PreparedProject, Runtime, RuntimeOptions};
 use plimsoll_tests::{HOSTILE_WASM, workspace_root};

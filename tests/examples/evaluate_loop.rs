@@ -7,7 +7,7 @@
 //! Running it with N = 0 and N = 1000 and subtracting gives the cost of one evaluation without the
 //! setup (bench/README.md).
 
-use plimsoll::builtin::pack_bytes;
+use plimsoll_check::builtin::pack_bytes;
 use plimsoll_model::{LoadOptions, load};
 use plimsoll_runtime::{Limits, PreparedProject, Runtime, RuntimeOptions};
 use plimsoll_tests::workspace_root;

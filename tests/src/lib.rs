@@ -1,7 +1,7 @@
 //! End-to-end tests of Plimsoll: built-in pack fixtures and the acceptance stacks through the real
 //! components, and hostile components that test every limit of the sandbox.
 //!
-//! This library only locates shared test data and exposes the hostile guest component built by the
+//! This library only locates shared test data (falling back to `examples/` when `../shared` is absent) and exposes the hostile guest component built by the
 //! build script; the tests live in `tests/`.
 
 use std::path::PathBuf;
@@ -18,4 +18,17 @@ pub fn workspace_root() -> PathBuf {
 pub fn shared_dir() -> Option<PathBuf> {
     let dir = workspace_root().join("../shared");
     dir.is_dir().then(|| dir.canonicalize().unwrap_or(dir))
+}
+
+/// The acceptance stacks: `../shared/acceptance` when it is beside the checkout, else the copies in
+/// `examples/` (each with its `expected.tsv`). Panics when neither holds a stack, so a test that
+/// uses them can never pass by finding nothing.
+pub fn acceptance_dir() -> PathBuf {
+    let shared = shared_dir().map(|s| s.join("acceptance")).filter(|d| d.join("ziggie-before/expected.tsv").is_file());
+    let dir = shared.unwrap_or_else(|| workspace_root().join("examples"));
+    assert!(
+        dir.join("ziggie-before/expected.tsv").is_file(),
+        "no acceptance stacks: neither ../shared/acceptance nor examples/ holds ziggie-before/expected.tsv"
+    );
+    dir
 }

@@ -1,19 +1,9 @@
-//! The `plimsoll` command: load projects, evaluate policy packs on them, and report.
+//! The `plimsoll` command's library half: what the binary and its tests share.
 //!
-//! The binary (`main.rs`) only parses flags; this library holds the pieces the tests use too: the
-//! built-in packs ([`builtin`]), `plimsoll.yaml` ([`config`]), the check pipeline that turns raw
-//! findings into located, filtered findings with a decision and a score ([`check`]), the output
-//! formats ([`report`]) and the fixture runner shared by `plimsoll policy test` and the built-in
-//! packs' tests ([`fixtures`]).
+//! The check pipeline is `plimsoll-check` and the formats are `plimsoll-report`; this crate only
+//! adds the front end's own pieces: showing paths relative to the working directory ([`display`])
+//! and the policy-authoring commands ([`policy`]). It never decides anything a check reports.
 #![forbid(unsafe_code)]
 
-pub mod baseline;
-pub mod builtin;
-pub mod check;
-pub mod config;
-pub mod discover;
-pub mod fixtures;
-pub mod host_rules;
+pub mod display;
 pub mod policy;
-pub mod report;
-pub mod waivers;

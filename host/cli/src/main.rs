@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use plimsoll::check::{CheckOptions, Engine};
-use plimsoll::report::{self, Format, RenderOptions};
+use plimsoll::display::display_path;
+use plimsoll_check::{CheckOptions, ConfigSource, Engine, PathStyle, ProjectSource};
+use plimsoll_report::{self as report, Format, RenderOptions};
 use plimsoll_runtime::ComponentCache;
 
 /// Plimsoll checks Docker Compose projects (their compose files, overrides, Dockerfiles and build
@@ -105,6 +106,39 @@ enum Command {
     },
 }
 
+/// Output formats of `plimsoll check` (the flag's values; `plimsoll-report` renders them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum FormatArg {
+    /// Source snippets with carets, colored on a terminal, and a summary line.
+    Human,
+    /// One JSON object: decision, score, summary, findings, errors, stats.
+    Json,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+    /// JUnit XML: one test case per rule and service, a failure per finding.
+    Junit,
+    /// GitHub Actions workflow commands (`::error file=…,line=…::`), shown as annotations.
+    Github,
+    /// GitLab code quality report (JSON).
+    Gitlab,
+    /// A Markdown review report: decision, score, findings by category, per-service resources.
+    Markdown,
+}
+
+impl From<FormatArg> for Format {
+    fn from(format: FormatArg) -> Self {
+        match format {
+            FormatArg::Human => Format::Human,
+            FormatArg::Json => Format::Json,
+            FormatArg::Sarif => Format::Sarif,
+            FormatArg::Junit => Format::Junit,
+            FormatArg::Github => Format::Github,
+            FormatArg::Gitlab => Format::Gitlab,
+            FormatArg::Markdown => Format::Markdown,
+        }
+    }
+}
+
 /// Output formats of `plimsoll rules`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum RulesFormat {
@@ -141,8 +175,8 @@ struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+    format: FormatArg,
     /// Write the report to FILE (atomically: a temporary file, then a rename) instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
@@ -170,7 +204,7 @@ struct CheckArgs {
 /// A progress bar on standard error, drawn only on a terminal and for more than one project.
 struct Bar(indicatif::ProgressBar);
 
-impl plimsoll::check::Progress for Bar {
+impl plimsoll_check::Progress for Bar {
     fn start(&self, total: usize) {
         if total > 1 {
             self.0.set_length(total as u64);
@@ -197,6 +231,11 @@ fn main() -> ExitCode {
     }
 }
 
+/// Paths shown relative to the working directory, as a terminal can open them.
+fn working_directory_style() -> PathStyle {
+    std::env::current_dir().map_or(PathStyle::ProjectRoot, PathStyle::RelativeTo)
+}
+
 fn cache(no_cache: bool) -> Option<ComponentCache> {
     if no_cache {
         return None;
@@ -210,33 +249,42 @@ fn cache(no_cache: bool) -> Option<ComponentCache> {
 fn run(cli: Cli) -> Result<u8, String> {
     match cli.command {
         Command::Check(args) => {
-            let engine = Engine::new(cache(cli.no_cache))?;
+            let engine = Engine::new(cache(cli.no_cache)).map_err(|e| e.to_string())?;
             let catalog = engine.catalog();
             for name in args.only.iter().chain(&args.skip) {
                 if !catalog.iter().any(|r| &r.id == name || &r.pack == name) {
                     return Err(format!("--only/--skip: unknown rule or pack `{name}` (see `plimsoll rules`)"));
                 }
             }
-            let baseline = args.baseline.as_deref().map(plimsoll::baseline::Baseline::load).transpose()?;
+            let baseline = args
+                .baseline
+                .as_deref()
+                .map(plimsoll_check::baseline::Baseline::load)
+                .transpose()
+                .map_err(|e| e.to_string())?;
+            let project = if args.files.is_empty() {
+                ProjectSource::Paths(args.paths)
+            } else {
+                ProjectSource::Files { files: args.files, project_directory: args.project_directory }
+            };
             let options = CheckOptions {
-                paths: args.paths,
-                files: args.files,
-                project_directory: args.project_directory,
+                project,
                 profiles: args.profiles,
                 env_files: args.env_files,
-                config: args.config,
+                config: args.config.map_or(ConfigSource::Discover, ConfigSource::File),
                 only: args.only,
                 skip: args.skip,
                 baseline,
                 today: None,
+                path_style: working_directory_style(),
             };
             let style = indicatif::ProgressStyle::with_template("{spinner} checking {pos}/{len} projects {wide_msg}")
                 .map_err(|e| e.to_string())?;
             let bar = Bar(indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden())
                 .with_style(style));
-            let mut outcome = engine.check_with(&options, &bar);
+            let mut outcome = engine.check_with(&options, &bar).map_err(|e| e.to_string())?;
             if let Some(path) = &args.write_baseline {
-                let text = plimsoll::baseline::render(outcome.findings().chain(outcome.baselined()));
+                let text = plimsoll_check::baseline::render(outcome.findings().chain(outcome.baselined()));
                 emit(&text, Some(path))?;
                 let count = outcome.findings().count();
                 outcome.accept_all();
@@ -247,7 +295,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             }
             let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
             let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            let text = report::render(&outcome, args.format, RenderOptions { color, verbose: args.verbose });
+            let text = report::render(&outcome, args.format.into(), RenderOptions { color, verbose: args.verbose });
             emit(&text, args.output.as_deref())?;
             Ok(outcome.exit_code() as u8)
         }
@@ -259,7 +307,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             Ok(0)
         }
         Command::Rules { id, format } => {
-            let engine = Engine::new(cache(cli.no_cache))?;
+            let engine = Engine::new(cache(cli.no_cache)).map_err(|e| e.to_string())?;
             print_rules(&engine, id.as_deref(), format)
         }
         Command::Model { path, files, profiles, diagnostics, locations } => {
@@ -278,7 +326,7 @@ fn run(cli: Cli) -> Result<u8, String> {
                     .locations()
                     .into_iter()
                     .map(|(path, loc)| {
-                        let file = plimsoll::check::display_path(&loc.file);
+                        let file = display_path(&loc.file);
                         (path, serde_json::Value::String(format!("{file}:{}:{}", loc.line, loc.column)))
                     })
                     .collect();
@@ -292,7 +340,7 @@ fn run(cli: Cli) -> Result<u8, String> {
         }
         Command::Policy { command } => plimsoll::policy::run(command, cache(cli.no_cache)),
         Command::Config { command: ConfigCommand::Schema } => {
-            let text = serde_json::to_string_pretty(&plimsoll::config::schema()).map_err(|e| e.to_string())?;
+            let text = serde_json::to_string_pretty(&plimsoll_check::config::schema()).map_err(|e| e.to_string())?;
             emit(&(text + "\n"), None)?;
             Ok(0)
         }
@@ -300,7 +348,7 @@ fn run(cli: Cli) -> Result<u8, String> {
 }
 
 fn print_rules(engine: &Engine, id: Option<&str>, format: RulesFormat) -> Result<u8, String> {
-    let host = plimsoll::host_rules::pack_info();
+    let host = plimsoll_check::host_rules::pack_info();
     let infos: Vec<&plimsoll_runtime::PackInfo> =
         engine.packs().iter().map(|p| &p.info).chain(std::iter::once(&host)).collect();
     if let Some(id) = id

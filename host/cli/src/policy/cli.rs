@@ -7,9 +7,30 @@ use std::path::{Path, PathBuf};
 
 use plimsoll_runtime::{ComponentCache, Runtime, RuntimeOptions};
 
-use crate::check::Engine;
+use plimsoll_check::Engine;
 
 use super::{Language, build, inspect, manifest, scaffold, test};
+
+/// The `--lang` values of `plimsoll policy new`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LanguageArg {
+    /// Rust with `plimsoll-sdk`, built by `cargo build --target wasm32-wasip2`.
+    Rust,
+    /// Python, built by componentize-py.
+    Python,
+    /// JavaScript, built by componentize-js.
+    Js,
+}
+
+impl From<LanguageArg> for Language {
+    fn from(language: LanguageArg) -> Self {
+        match language {
+            LanguageArg::Rust => Language::Rust,
+            LanguageArg::Python => Language::Python,
+            LanguageArg::Js => Language::Js,
+        }
+    }
+}
 
 /// `plimsoll policy …`: write, build, test and inspect policy packs.
 #[derive(Debug, clap::Subcommand)]
@@ -19,8 +40,8 @@ pub enum PolicyCommand {
         /// The directory to create; its name is the pack id (kebab-case).
         name: PathBuf,
         /// The language to write the pack in.
-        #[arg(long = "lang", value_enum, default_value_t = Language::Rust)]
-        language: Language,
+        #[arg(long = "lang", value_enum, default_value_t = LanguageArg::Rust)]
+        language: LanguageArg,
         /// The `sdk/` directory of a plimsoll checkout (Rust packs; default: the checkout plimsoll was built from).
         #[arg(long)]
         sdk_path: Option<PathBuf>,
@@ -55,6 +76,7 @@ pub enum PolicyCommand {
 pub fn run(command: PolicyCommand, cache: Option<ComponentCache>) -> Result<u8, String> {
     match command {
         PolicyCommand::New { name, language, sdk_path } => {
+            let language = Language::from(language);
             let written = scaffold::scaffold(&scaffold::NewOptions { path: name.clone(), language, sdk_path })?;
             println!(
                 "created {} pack `{}` in {} ({} files)",
@@ -81,7 +103,7 @@ pub fn run(command: PolicyCommand, cache: Option<ComponentCache>) -> Result<u8, 
         PolicyCommand::Test { dir, no_build, build: force } => {
             let dir = dir.unwrap_or_else(|| PathBuf::from("."));
             let loaded = manifest::load(&dir)?;
-            let mut engine = Engine::new(cache)?;
+            let mut engine = Engine::new(cache).map_err(|e| e.to_string())?;
             if force || (!no_build && build::is_stale(&loaded)) {
                 eprintln!("building {}", dir.display());
                 match build::build(engine.runtime(), &dir) {

@@ -2,18 +2,16 @@
 //!
 //! Fixtures live in `tests/fixtures/` of the pack (compose files and Dockerfiles annotated with
 //! `# expect: <rule-id>`, and case directories whose `plimsoll.yaml` gives a settings variant); they
-//! run through [`crate::fixtures`], the runner the built-in packs use, on an engine that holds the
+//! run through [`plimsoll_check::fixtures`], the runner the built-in packs use, on an engine that holds the
 //! built-in packs and this one with its manifest's default settings and limits. A run fails when a
 //! fixture misses or adds a finding, when a rule has no fixture expecting it, or when there are no
 //! fixtures at all: it never passes vacuously.
 
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::check::Engine;
-use crate::fixtures::{self, CaseResult};
-
-use super::manifest::LoadedManifest;
+use plimsoll_check::Engine;
+use plimsoll_check::fixtures::{self, CaseResult};
+use plimsoll_check::manifest::LoadedManifest;
 
 /// Where a pack's fixtures are, relative to its directory.
 pub const FIXTURES_DIR: &str = "tests/fixtures";
@@ -69,41 +67,14 @@ pub fn run(engine: &mut Engine, manifest: &LoadedManifest) -> Result<TestReport,
     let component = manifest.component_path();
     let bytes = std::fs::read(&component).map_err(|e| format!("{}: cannot read: {e}", component.display()))?;
     let limits = manifest.limits()?;
-    let pack = engine.add_pack(&bytes, &component.display().to_string(), limits)?;
-    super::manifest::check_identity(manifest, &pack.info)?;
+    let pack = engine.add_pack(&bytes, &component.display().to_string(), limits).map_err(|e| e.to_string())?;
+    plimsoll_check::manifest::check_identity(manifest, &pack.info)?;
     let id = pack.info.id.clone();
     let rules: Vec<String> = pack.info.rules.iter().map(|r| format!("{id}/{}", r.id)).collect();
     engine.set_default_settings(&id, manifest.manifest.settings.clone());
     let dir = manifest.dir().join(FIXTURES_DIR);
     let results = fixtures::run_all(engine, &id, &dir);
-    let covered = expected_rules(&dir, &id);
+    let covered = fixtures::expected_rules(&dir, &id);
     let uncovered = rules.into_iter().filter(|r| !covered.contains(r)).collect();
     Ok(TestReport { pack: id, dir, results, uncovered })
-}
-
-/// Every rule id some fixture below `dir` expects.
-pub fn expected_rules(dir: &Path, pack: &str) -> BTreeSet<String> {
-    let mut covered = BTreeSet::new();
-    for case in fixtures::discover(dir) {
-        let files: Vec<PathBuf> = if case.is_dir() { walk(&case) } else { vec![case.clone()] };
-        for file in files {
-            if let Ok(text) = std::fs::read_to_string(&file) {
-                covered.extend(fixtures::expectations_in(&file, &text, pack).into_iter().map(|(_, _, r)| r));
-            }
-        }
-    }
-    covered
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
 }

@@ -1,0 +1,136 @@
+//! Discover and load: from the caller's project source to loaded projects.
+//!
+//! Paths are searched for projects ([`crate::discover`]) and loaded in parallel; Dockerfiles found
+//! while walking become standalone projects only when no compose project builds them. An in-memory
+//! project is written to a private temporary directory first. This step only loads: it never
+//! reads configuration or evaluates.
+
+use std::collections::HashSet;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use plimsoll_model::{LoadOptions, LoadedProject};
+use rayon::prelude::*;
+
+use crate::discover;
+use crate::error::CheckError;
+use crate::options::{CheckOptions, ProjectSource};
+
+/// One loaded project and what the rest of the pipeline needs to know about where it came from.
+pub struct Target {
+    /// The project.
+    pub loaded: LoadedProject,
+    /// The directory `plimsoll.yaml` is looked for up to (`None`: the project directory only).
+    pub config_root: Option<PathBuf>,
+    /// The temporary directory an in-memory project lives in.
+    pub scratch: Option<Arc<tempfile::TempDir>>,
+}
+
+impl Target {
+    fn new(loaded: LoadedProject, config_root: PathBuf) -> Self {
+        Target { loaded, config_root: Some(config_root), scratch: None }
+    }
+}
+
+/// Load every project `options` names.
+pub fn load_all(options: &CheckOptions) -> Result<Vec<Target>, CheckError> {
+    let load_options = |files: Vec<PathBuf>, project_directory: Option<PathBuf>| LoadOptions {
+        files,
+        project_directory,
+        profiles: options.profiles.clone(),
+        env_files: options.env_files.clone(),
+        ..LoadOptions::default()
+    };
+    match &options.project {
+        ProjectSource::Loaded(loaded) => {
+            let root = loaded.directory.clone();
+            Ok(vec![Target::new((**loaded).clone(), root)])
+        }
+        ProjectSource::Files { files, project_directory } => {
+            let root = project_directory
+                .clone()
+                .or_else(|| files.first().and_then(|f| f.parent()).map(Path::to_path_buf))
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or_else(|| PathBuf::from("."));
+            let loaded = plimsoll_model::load(&[], &load_options(files.clone(), project_directory.clone()));
+            Ok(vec![Target::new(loaded, root)])
+        }
+        ProjectSource::Memory { files, compose_files, project_name } => {
+            let dir = write_memory_project(files)?;
+            let root = dir.path().to_path_buf();
+            let compose: Vec<PathBuf> = compose_files.iter().map(|f| root.join(f)).collect();
+            let named = |mut o: LoadOptions| {
+                o.project_name = project_name.clone();
+                o
+            };
+            let loaded = if compose.is_empty() {
+                plimsoll_model::load(std::slice::from_ref(&root), &named(load_options(Vec::new(), None)))
+            } else {
+                plimsoll_model::load(&[], &named(load_options(compose, Some(root.clone()))))
+            };
+            Ok(vec![Target { loaded, config_root: Some(root), scratch: Some(Arc::new(dir)) }])
+        }
+        ProjectSource::Paths(paths) => Ok(load_paths(paths, &load_options(Vec::new(), None))),
+    }
+}
+
+fn load_paths(paths: &[PathBuf], load_options: &LoadOptions) -> Vec<Target> {
+    let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
+    let mut targets = Vec::new();
+    let mut dockerfiles = Vec::new();
+    let mut seen = HashSet::new();
+    for path in &paths {
+        let found = discover::discover(path);
+        targets.extend(found.projects.into_iter().filter(|t| seen.insert(canonical(&t.path))));
+        dockerfiles.extend(found.dockerfiles);
+    }
+    let load = |t: &discover::Target| {
+        Target::new(plimsoll_model::load(std::slice::from_ref(&t.path), load_options), t.root.clone())
+    };
+    let mut loaded: Vec<Target> = targets.par_iter().map(load).collect();
+    let built: HashSet<PathBuf> = loaded
+        .iter()
+        .flat_map(|t| {
+            let l = &t.loaded;
+            l.dockerfiles.iter().map(|d| canonical(&d.file)).chain(l.primary_file.iter().map(|f| canonical(f)))
+        })
+        .collect();
+    let standalone: Vec<_> = dockerfiles
+        .into_iter()
+        .filter(|t| !built.contains(&canonical(&t.path)) && seen.insert(canonical(&t.path)))
+        .collect();
+    loaded.extend(standalone.par_iter().map(load).collect::<Vec<_>>());
+    loaded
+}
+
+/// Write in-memory files below a new temporary directory; a name that is empty, absolute or
+/// climbs out with `..` is refused.
+fn write_memory_project(files: &std::collections::BTreeMap<String, Vec<u8>>) -> Result<tempfile::TempDir, CheckError> {
+    let dir = tempfile::Builder::new()
+        .prefix("plimsoll-project-")
+        .tempdir()
+        .map_err(|e| CheckError::Input(format!("cannot create a temporary directory: {e}")))?;
+    for (name, bytes) in files {
+        let relative = Path::new(name);
+        let inside = !name.is_empty()
+            && relative.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+            && relative.components().any(|c| matches!(c, Component::Normal(_)));
+        if !inside {
+            return Err(CheckError::Input(format!(
+                "files: `{name}` is not a relative path inside the project (no absolute paths, no `..`)"
+            )));
+        }
+        let path = dir.path().join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| CheckError::Input(format!("files: `{name}`: cannot create its directory: {e}")))?;
+        }
+        std::fs::write(&path, bytes).map_err(|e| CheckError::Input(format!("files: `{name}`: cannot write: {e}")))?;
+    }
+    Ok(dir)
+}
+
+/// A path made absolute and canonical when possible, for comparing paths.
+pub(crate) fn canonical(path: &Path) -> PathBuf {
+    path.canonicalize().or_else(|_| std::path::absolute(path)).unwrap_or_else(|_| path.to_path_buf())
+}

@@ -1,0 +1,465 @@
+//! What a check produces: located findings, waived findings, errors and warnings per project, and
+//! the run's decision, score and counters.
+//!
+//! These are plain data. Every file a value names is relative to its project's root as the
+//! pipeline produced it; [`Outcome::relocate`] lets a front end show paths its own way (the CLI
+//! relative to its working directory, the server relative to the upload). Nothing here reads
+//! configuration, evaluates or decides: the decision and the score are derived from the findings by
+//! [`crate::gate`].
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use plimsoll_model::{LoadedProject, Location};
+use plimsoll_runtime::Severity;
+use serde::Serialize;
+
+use crate::gate::{self, Decision};
+
+/// A place in a file, for output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Position {
+    /// File path as shown (relative to the project root until [`Outcome::relocate`]).
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+    /// The file on disk.
+    #[serde(skip)]
+    pub path: PathBuf,
+}
+
+/// A located finding, as reported.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// `<pack>/<rule>`.
+    pub rule: String,
+    /// Pack id.
+    pub pack: String,
+    /// Severity after configuration.
+    pub severity: Severity,
+    /// Rule category.
+    pub category: String,
+    /// Message.
+    pub message: String,
+    /// What to change.
+    pub help: Option<String>,
+    /// File as shown (relative to the project root until [`Outcome::relocate`]).
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+    /// The service the finding belongs to.
+    pub service: Option<String>,
+    /// Other places involved.
+    pub related: Vec<Position>,
+    /// Stable identity across unrelated edits (rule, file, service or stage, subject path).
+    pub fingerprint: String,
+    /// The project the finding belongs to.
+    pub project: String,
+    /// A machine-applicable fix, if the policy offered one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<plimsoll_runtime::Fix>,
+    /// The file on disk (for source snippets and waivers).
+    #[serde(skip)]
+    pub path: PathBuf,
+}
+
+/// Why a finding is not reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum Suppression {
+    /// An entry of `exceptions:` in `plimsoll.yaml`.
+    Exception {
+        /// Its reason.
+        reason: String,
+        /// The configuration file as shown.
+        file: String,
+        /// Its `expires` date, when set.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        expires: Option<String>,
+        /// The configuration file on disk (`None` for a configuration given as a value).
+        #[serde(skip)]
+        path: Option<PathBuf>,
+    },
+    /// A `# plimsoll-ignore:` comment.
+    Inline {
+        /// Its reason.
+        reason: String,
+        /// Where the comment is, as shown.
+        file: String,
+        /// Its line.
+        line: u32,
+        /// The file on disk.
+        #[serde(skip)]
+        path: PathBuf,
+    },
+    /// The `--baseline` file.
+    Baseline,
+}
+
+impl Suppression {
+    /// `exception`, `inline` or `baseline`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Suppression::Exception { .. } => "exception",
+            Suppression::Inline { .. } => "inline",
+            Suppression::Baseline => "baseline",
+        }
+    }
+
+    /// The reason given, if any.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Suppression::Exception { reason, .. } | Suppression::Inline { reason, .. } => Some(reason),
+            Suppression::Baseline => None,
+        }
+    }
+}
+
+/// A finding that is not reported, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Suppressed {
+    /// The finding.
+    #[serde(flatten)]
+    pub finding: Finding,
+    /// What waived it.
+    pub suppression: Suppression,
+}
+
+/// What kind of error an [`ErrorEntry`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ErrorKind {
+    /// The project could not be loaded (a broken compose file, a missing Dockerfile, …).
+    Load,
+    /// The configuration is wrong (`plimsoll.yaml`, a pack it names, pack settings).
+    Config,
+    /// A pack failed while evaluating (trap, timeout, memory, malformed answer).
+    Evaluation,
+}
+
+impl ErrorKind {
+    /// `load`, `config` or `evaluation`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Load => "load",
+            ErrorKind::Config => "config",
+            ErrorKind::Evaluation => "evaluation",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A load, configuration or evaluation error, as reported.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorEntry {
+    /// What failed.
+    pub kind: ErrorKind,
+    /// The file as shown, when known.
+    pub file: Option<String>,
+    /// The line, when known.
+    pub line: Option<u32>,
+    /// The column, when known.
+    pub column: Option<u32>,
+    /// The pack, for evaluation errors.
+    pub pack: Option<String>,
+    /// The typed evaluation error kind (`timeout`, `memory-limit`, …).
+    pub error: Option<&'static str>,
+    /// Message.
+    pub message: String,
+    /// The project.
+    pub project: String,
+    /// The file on disk, when known.
+    #[serde(skip)]
+    pub path: Option<PathBuf>,
+}
+
+impl ErrorEntry {
+    /// An error of `kind` in `project`, at `location` when known (its file shown with `show`).
+    pub fn at(
+        kind: ErrorKind,
+        project: &str,
+        show: &dyn Fn(&Path) -> String,
+        location: Option<&Location>,
+        message: String,
+    ) -> Self {
+        Self {
+            kind,
+            file: location.map(|l| show(&l.file)),
+            line: location.map(|l| l.line),
+            column: location.map(|l| l.column),
+            pack: None,
+            error: None,
+            message,
+            project: project.to_string(),
+            path: location.map(|l| l.file.clone()),
+        }
+    }
+}
+
+/// A warning from loading (unset variables and the like).
+#[derive(Debug, Clone, Serialize)]
+pub struct WarningEntry {
+    /// `file:line:col: message`.
+    pub message: String,
+    /// The project.
+    pub project: String,
+    /// Where, when known.
+    #[serde(skip)]
+    pub location: Option<Location>,
+    /// The message without its location.
+    #[serde(skip)]
+    pub text: String,
+}
+
+impl WarningEntry {
+    /// A warning of `project` at `location` (its file shown with `show`).
+    pub fn new(project: &str, show: &dyn Fn(&Path) -> String, location: Option<Location>, text: String) -> Self {
+        let mut warning = WarningEntry { message: String::new(), project: project.to_string(), location, text };
+        warning.show(show);
+        warning
+    }
+
+    fn show(&mut self, show: &dyn Fn(&Path) -> String) {
+        self.message = match &self.location {
+            Some(l) => format!("{}:{}:{}: {}", show(&l.file), l.line, l.column, self.text),
+            None => self.text.clone(),
+        };
+    }
+}
+
+/// What one project produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectResult {
+    /// Project name.
+    pub name: String,
+    /// The path it was loaded from, as the caller named it (until [`Outcome::relocate`]).
+    pub path: String,
+    /// Number of services.
+    pub services: usize,
+    /// Located findings, sorted by file, line, rule.
+    pub findings: Vec<Finding>,
+    /// Findings waived by exceptions, inline waivers or the baseline.
+    pub suppressed: Vec<Suppressed>,
+    /// Time to configure, evaluate and filter this project (loading excluded), in milliseconds.
+    pub duration_ms: u64,
+    /// Errors.
+    pub errors: Vec<ErrorEntry>,
+    /// Warnings.
+    pub warnings: Vec<WarningEntry>,
+    /// What policies printed or logged, per pack (shown with `--verbose`).
+    #[serde(skip)]
+    pub outputs: Vec<(String, String)>,
+    /// The loaded project (for source snippets and resource tables).
+    #[serde(skip)]
+    pub loaded: Option<LoadedProject>,
+    /// `fail-on` of the project's configuration.
+    #[serde(skip)]
+    pub fail_on_threshold: Option<Severity>,
+    /// The project root: the directory every shown path is relative to.
+    #[serde(skip)]
+    pub root: PathBuf,
+    /// What was loaded: the project directory, or a standalone Dockerfile.
+    #[serde(skip)]
+    pub source: PathBuf,
+    /// Keeps the files of an in-memory project on disk while the outcome lives.
+    #[serde(skip)]
+    pub scratch: Option<Arc<tempfile::TempDir>>,
+}
+
+impl ProjectResult {
+    /// This project's decision under its own `fail-on`.
+    pub fn decision(&self) -> Decision {
+        gate::decide(self.findings.iter().map(|f| &f.severity), self.fail_on(), self.errors.len())
+    }
+
+    /// The gate threshold of this project's configuration.
+    pub fn fail_on(&self) -> Severity {
+        self.fail_on_threshold.unwrap_or(Severity::High)
+    }
+}
+
+/// Counters for the run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Stats {
+    /// Projects checked.
+    pub projects: usize,
+    /// Services seen.
+    pub services: usize,
+    /// Packs loaded.
+    pub packs: usize,
+    /// Rules available.
+    pub rules: usize,
+    /// Evaluations run.
+    pub evaluations: usize,
+    /// Packs taken from the compiled-component cache.
+    pub cache_hits: usize,
+    /// Findings not reported because an exception, an inline waiver or the baseline waives them.
+    pub suppressed: usize,
+    /// Findings below `--severity`: counted in the summary and the decision, not listed.
+    pub hidden: usize,
+    /// Wall time of the whole check, in milliseconds.
+    pub duration_ms: u64,
+}
+
+/// The outcome of a check.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    /// The gate's decision.
+    pub decision: Decision,
+    /// 0–100, see [`gate::score`].
+    pub score: u32,
+    /// The gate threshold in force (of the first project's configuration).
+    pub fail_on: Severity,
+    /// Findings per severity.
+    pub summary: BTreeMap<Severity, usize>,
+    /// Per project.
+    pub projects: Vec<ProjectResult>,
+    /// Counters.
+    pub stats: Stats,
+    /// Every rule known to the run (packs and host rules), for formats that describe rules.
+    #[serde(skip)]
+    pub rules: Vec<RuleMeta>,
+}
+
+/// A rule as reports describe it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleMeta {
+    /// `<pack>/<rule>`.
+    pub id: String,
+    /// Pack id.
+    pub pack: String,
+    /// One line.
+    pub summary: String,
+    /// Default severity.
+    pub severity: Severity,
+    /// Category.
+    pub category: String,
+    /// Markdown documentation.
+    pub docs: String,
+}
+
+impl RuleMeta {
+    /// Where the rule's documentation is published.
+    pub fn help_uri(&self) -> String {
+        format!("{}/blob/main/docs/rules/{}.md", env!("CARGO_PKG_REPOSITORY"), self.id)
+    }
+}
+
+impl Outcome {
+    /// Every finding of every project.
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.projects.iter().flat_map(|p| p.findings.iter())
+    }
+
+    /// Every finding the baseline hides.
+    pub fn baselined(&self) -> impl Iterator<Item = &Finding> {
+        self.projects
+            .iter()
+            .flat_map(|p| p.suppressed.iter())
+            .filter(|s| s.suppression == Suppression::Baseline)
+            .map(|s| &s.finding)
+    }
+
+    /// Every error of every project.
+    pub fn errors(&self) -> impl Iterator<Item = &ErrorEntry> {
+        self.projects.iter().flat_map(|p| p.errors.iter())
+    }
+
+    /// Hide the findings `baseline` records (each recorded occurrence hides one finding).
+    pub fn apply_baseline(&mut self, mut baseline: crate::baseline::Baseline) {
+        for p in &mut self.projects {
+            let (hidden, kept): (Vec<Finding>, Vec<Finding>) =
+                std::mem::take(&mut p.findings).into_iter().partition(|f| baseline.take(f));
+            p.findings = kept;
+            p.suppressed
+                .extend(hidden.into_iter().map(|finding| Suppressed { finding, suppression: Suppression::Baseline }));
+        }
+        self.recompute();
+    }
+
+    /// Accept every reported finding into the baseline (after `--write-baseline`).
+    pub fn accept_all(&mut self) {
+        for p in &mut self.projects {
+            let findings = std::mem::take(&mut p.findings);
+            p.suppressed
+                .extend(findings.into_iter().map(|finding| Suppressed { finding, suppression: Suppression::Baseline }));
+        }
+        self.recompute();
+    }
+
+    /// Stop listing findings below `floor` (`--severity`); the summary, the decision and the score
+    /// keep counting them.
+    pub fn hide_below(&mut self, floor: Severity) {
+        for p in &mut self.projects {
+            let before = p.findings.len();
+            p.findings.retain(|f| f.severity >= floor);
+            self.stats.hidden += before - p.findings.len();
+        }
+    }
+
+    /// Recompute the summary, the decision, the score and the counters from the projects.
+    pub fn recompute(&mut self) {
+        self.fail_on = self.projects.first().map(ProjectResult::fail_on).unwrap_or(Severity::High);
+        let mut summary: BTreeMap<Severity, usize> = Severity::ALL.iter().map(|s| (*s, 0)).collect();
+        let mut decision = Decision::Pass;
+        for p in &self.projects {
+            for f in &p.findings {
+                *summary.entry(f.severity).or_default() += 1;
+            }
+            decision = decision.max(p.decision());
+        }
+        self.summary = summary;
+        self.decision = decision;
+        self.score = gate::score(self.findings().map(|f| &f.severity), self.errors().count());
+        self.stats.suppressed = self.projects.iter().map(|p| p.suppressed.len()).sum();
+    }
+
+    /// The process exit code: 2 for input or configuration errors, 1 for a failed gate, else 0.
+    pub fn exit_code(&self) -> i32 {
+        gate::exit_code(self)
+    }
+
+    /// Show every file this outcome names with `show`, which gets the file's path on disk (for
+    /// example relative to a working directory). Projects are then ordered by their shown path.
+    pub fn relocate(&mut self, show: &dyn Fn(&Path) -> String) {
+        let finding = |f: &mut Finding| {
+            f.file = show(&f.path);
+            for r in &mut f.related {
+                r.file = show(&r.path);
+            }
+        };
+        for p in &mut self.projects {
+            let path = show(&p.source);
+            p.path = if path.is_empty() { ".".to_string() } else { path };
+            p.findings.iter_mut().for_each(finding);
+            for s in &mut p.suppressed {
+                finding(&mut s.finding);
+                match &mut s.suppression {
+                    Suppression::Exception { file, path: Some(path), .. } => *file = show(path),
+                    Suppression::Inline { file, path, .. } => *file = show(path),
+                    _ => {}
+                }
+            }
+            for e in &mut p.errors {
+                if let Some(path) = &e.path {
+                    e.file = Some(show(path));
+                }
+            }
+            for w in &mut p.warnings {
+                w.show(show);
+            }
+            crate::filter::sort(p);
+        }
+        self.projects.sort_by(|a, b| a.path.cmp(&b.path));
+    }
+}

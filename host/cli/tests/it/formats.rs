@@ -1,0 +1,244 @@
+//! Every output format on the acceptance stacks: insta snapshots (paths relative to the crate, the
+//! run time redacted), SARIF validated against the OASIS 2.1.0 schema, GitHub workflow commands
+//! checked against the runner's syntax and escaping, and the structure of JUnit and GitLab reports.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use plimsoll_check::{CheckOptions, Engine, Outcome, PathStyle};
+use plimsoll_report::{Format, RenderOptions, render, to_json};
+
+const STACKS: [&str; 3] = ["ziggie-before", "e2i", "nsn-local"];
+const FORMATS: [(Format, &str); 7] = [
+    (Format::Human, "human"),
+    (Format::Json, "json"),
+    (Format::Sarif, "sarif"),
+    (Format::Junit, "junit"),
+    (Format::Github, "github"),
+    (Format::Gitlab, "gitlab"),
+    (Format::Markdown, "markdown"),
+];
+
+fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| Engine::new(None).expect("the engine starts"))
+}
+
+fn stack(name: &str) -> PathBuf {
+    Path::new("../../examples").join(name)
+}
+
+fn check(paths: Vec<PathBuf>) -> Outcome {
+    // As `plimsoll check` does: positions shown relative to the working directory.
+    let cwd = std::env::current_dir().unwrap();
+    let options = CheckOptions { path_style: PathStyle::RelativeTo(cwd), ..CheckOptions::paths(paths) };
+    engine().check(&options).expect("the check runs")
+}
+
+fn sarif_validator() -> jsonschema::Validator {
+    let text = std::fs::read_to_string("tests/data/sarif-schema-2.1.0.json").unwrap();
+    // The rtm.5 schema's `run.language` pattern is not a valid regular expression (an unbalanced
+    // `]`); the OASIS errata schema fixes it to this one (see tests/data/ORIGIN.md).
+    let broken = r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#;
+    assert!(text.contains(broken), "the vendored schema changed: review this fix-up");
+    let text = text.replace(broken, r#""^[a-zA-Z]{2}(-[a-zA-Z]{2})?$""#);
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    jsonschema::validator_for(&schema).expect("the SARIF schema compiles")
+}
+
+fn assert_valid_sarif(document: &serde_json::Value) {
+    let validator = sarif_validator();
+    let errors: Vec<String> =
+        validator.iter_errors(document).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "SARIF output is not valid against the 2.1.0 schema:\n{}", errors.join("\n"));
+}
+
+#[test]
+fn snapshots_of_every_format_on_the_acceptance_stacks() {
+    for name in STACKS {
+        let outcome = check(vec![stack(name)]);
+        assert!(!outcome.projects.is_empty(), "{name}: no project checked");
+        for (format, format_name) in FORMATS {
+            let text = render(&outcome, format, RenderOptions::default());
+            insta::with_settings!({
+                filters => vec![(r#""duration_ms": \d+"#, r#""duration_ms": "[ms]""#)],
+                prepend_module_to_snapshot => false,
+            }, {
+                insta::assert_snapshot!(format!("{name}.{format_name}"), text);
+            });
+        }
+    }
+}
+
+#[test]
+fn sarif_is_valid_against_the_schema_on_every_stack_and_with_waivers_and_errors() {
+    for name in STACKS {
+        let outcome = check(vec![stack(name)]);
+        let text = render(&outcome, Format::Sarif, RenderOptions::default());
+        let document: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_valid_sarif(&document);
+        let run = &document["runs"][0];
+        assert_eq!(document["version"], "2.1.0");
+        let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+        assert!(rules.iter().all(|r| r["helpUri"].as_str().is_some_and(|u| u.starts_with("https://"))));
+        assert!(rules.iter().all(|r| !r["help"]["text"].as_str().unwrap_or_default().is_empty()));
+        let results = run["results"].as_array().unwrap();
+        assert_eq!(results.len(), outcome.findings().count() + outcome.stats.suppressed);
+        for r in results {
+            let index = r["ruleIndex"].as_u64().unwrap() as usize;
+            assert_eq!(rules[index]["id"], r["ruleId"], "ruleIndex points at the rule");
+        }
+    }
+    // Waived findings (suppressions) and a broken project (notifications).
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("compose.yaml"),
+        "services:\n  web:\n    image: nginx:latest # plimsoll-ignore: image/tag-mutable -- pinned by the registry\n",
+    )
+    .unwrap();
+    std::fs::create_dir(tmp.path().join("broken")).unwrap();
+    std::fs::write(tmp.path().join("broken/compose.yaml"), "services:\n  web: [\n").unwrap();
+    let outcome = check(vec![tmp.path().to_path_buf()]);
+    assert!(outcome.stats.suppressed >= 1 && outcome.errors().count() >= 1);
+    let document: serde_json::Value =
+        serde_json::from_str(&render(&outcome, Format::Sarif, RenderOptions::default())).unwrap();
+    assert_valid_sarif(&document);
+    let results = document["runs"][0]["results"].as_array().unwrap();
+    assert!(results.iter().any(|r| r["suppressions"][0]["kind"] == "inSource"));
+    assert_eq!(document["runs"][0]["invocations"][0]["executionSuccessful"], false);
+}
+
+/// The properties a GitHub workflow command may carry.
+const GITHUB_PROPERTIES: [&str; 6] = ["file", "line", "col", "endLine", "endColumn", "title"];
+
+/// Check one workflow command line against the runner's syntax: `::cmd k=v,k=v::message`, with
+/// `%`, `\r`, `\n` escaped in the message and also `:` and `,` in property values.
+fn check_github_command(line: &str) -> Result<(), String> {
+    let rest = line.strip_prefix("::").ok_or("no leading ::")?;
+    let (head, message) = rest.split_once("::").ok_or("no :: before the message")?;
+    let (command, properties) = head.split_once(' ').ok_or("no properties")?;
+    if !["error", "warning", "notice"].contains(&command) {
+        return Err(format!("unknown command `{command}`"));
+    }
+    for property in properties.split(',') {
+        let (key, value) = property.split_once('=').ok_or(format!("property without `=`: {property}"))?;
+        if !GITHUB_PROPERTIES.contains(&key) {
+            return Err(format!("unknown property `{key}`"));
+        }
+        if ["line", "col"].contains(&key) && value.parse::<u32>().is_err() {
+            return Err(format!("`{key}` is not a number: {value}"));
+        }
+        if value.contains(':') || value.contains('\n') {
+            return Err(format!("unescaped value: {value}"));
+        }
+        check_escapes(value)?;
+    }
+    if message.contains('\r') {
+        return Err("raw carriage return in the message".into());
+    }
+    check_escapes(message)
+}
+
+/// Every `%` must start one of the escapes the runner decodes.
+fn check_escapes(text: &str) -> Result<(), String> {
+    let mut rest = text;
+    while let Some(i) = rest.find('%') {
+        let code = rest.get(i + 1..i + 3).unwrap_or("");
+        if !["25", "0D", "0A", "3A", "2C"].contains(&code) {
+            return Err(format!("unescaped `%` in {text}"));
+        }
+        rest = &rest[i + 1..];
+    }
+    Ok(())
+}
+
+#[test]
+fn github_commands_follow_the_runner_syntax() {
+    for name in STACKS {
+        let outcome = check(vec![stack(name)]);
+        let text = render(&outcome, Format::Github, RenderOptions::default());
+        let lines: Vec<&str> = text.lines().collect();
+        let (summary, commands) = lines.split_last().unwrap();
+        assert!(summary.starts_with("plimsoll: "), "{summary}");
+        assert_eq!(commands.len(), outcome.findings().count() + outcome.errors().count());
+        for line in commands {
+            check_github_command(line).unwrap_or_else(|e| panic!("{name}: {e}: {line}"));
+        }
+    }
+    // Escaping of awkward text in both places.
+    assert_eq!(plimsoll_report::github_escape_property("a:b,c%d\r\n"), "a%3Ab%2Cc%25d%0D%0A");
+    assert_eq!(plimsoll_report::github_escape_data("50%: a,b\nc"), "50%25: a,b%0Ac");
+    assert!(check_github_command("::error file=a:b::x").is_err(), "the checker rejects unescaped values");
+}
+
+#[test]
+fn junit_has_one_case_per_rule_and_service_and_a_failure_per_finding() {
+    let outcome = check(vec![stack("ziggie-before")]);
+    let text = render(&outcome, Format::Junit, RenderOptions::default());
+    let services = outcome.projects[0].services;
+    let rules = outcome.rules.len();
+    let mut project_level: Vec<&str> =
+        outcome.findings().filter(|f| f.service.is_none()).map(|f| f.rule.as_str()).collect();
+    project_level.sort_unstable();
+    project_level.dedup();
+    assert_eq!(text.matches("<testcase ").count(), rules * services + project_level.len());
+    assert_eq!(text.matches("<failure ").count(), outcome.findings().count());
+    assert!(text.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites "));
+    assert_eq!(text.matches("<testsuite ").count(), text.matches("</testsuite>").count());
+}
+
+#[test]
+fn gitlab_issues_have_unique_fingerprints_and_known_severities() {
+    for name in STACKS {
+        let outcome = check(vec![stack(name)]);
+        let report = to_gitlab(&outcome);
+        let issues = report.as_array().unwrap();
+        assert_eq!(issues.len(), outcome.findings().count());
+        let mut fingerprints: Vec<&str> = issues.iter().map(|i| i["fingerprint"].as_str().unwrap()).collect();
+        fingerprints.sort_unstable();
+        fingerprints.dedup();
+        assert_eq!(fingerprints.len(), issues.len(), "{name}: duplicate fingerprints");
+        for issue in issues {
+            assert!(["info", "minor", "major", "critical", "blocker"].contains(&issue["severity"].as_str().unwrap()));
+            assert!(issue["location"]["lines"]["begin"].as_u64().unwrap() >= 1);
+            assert!(!issue["location"]["path"].as_str().unwrap().starts_with('/'), "paths are relative");
+        }
+    }
+}
+
+fn to_gitlab(outcome: &Outcome) -> serde_json::Value {
+    serde_json::from_str(&render(outcome, Format::Gitlab, RenderOptions::default())).unwrap()
+}
+
+#[test]
+fn json_lists_every_project_below_a_directory() {
+    let outcome = check(vec![PathBuf::from("../../examples")]);
+    let json = to_json(&outcome);
+    let paths: Vec<&str> = json["projects"].as_array().unwrap().iter().map(|p| p["path"].as_str().unwrap()).collect();
+    // The five acceptance stacks, in order, among the example policies' fixture projects.
+    let stacks: Vec<&str> = paths.iter().copied().filter(|p| !p.starts_with("../../examples/policies/")).collect();
+    assert_eq!(
+        stacks,
+        vec![
+            "../../examples/e2i/docker",
+            "../../examples/nsn-local",
+            "../../examples/vx11",
+            "../../examples/ziggie-after",
+            "../../examples/ziggie-before"
+        ]
+    );
+}
+
+#[test]
+fn markdown_has_the_review_sections() {
+    let outcome = check(vec![stack("ziggie-before")]);
+    let text = render(&outcome, Format::Markdown, RenderOptions::default());
+    assert!(text.starts_with("# Plimsoll review\n"));
+    assert!(text.contains(&format!("| Decision | **{}**", outcome.decision.as_str())));
+    assert!(text.contains(&format!("| Score | {}/100 |", outcome.score)));
+    assert!(text.contains("## Resources\n"));
+    for category in outcome.findings().map(|f| &f.category) {
+        assert!(text.contains(&format!("### {category} (")), "category {category}");
+    }
+    assert!(text.contains("Host: 16 GiB of memory, 2 GiB reserved: 14 GiB usable"), "{text}");
+}

@@ -1,0 +1,13 @@
+//! The `plimsoll` command's integration tests, in one test binary (each binary links the wasmtime
+//! host, so one link instead of eight): every output format, the gate through the real binary,
+//! the score, the configuration docs, and the policy-authoring commands.
+
+mod docs;
+mod formats;
+mod gate;
+mod policy_common;
+mod policy_docs;
+mod policy_examples;
+mod policy_scaffold;
+mod policy_verify;
+mod score;
