@@ -15,7 +15,7 @@ use crate::context::{self, ScanLimits};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::dockerfile::{self, ImageConfig};
 use crate::model::{Effective, Healthcheck, KeyValue, Origin, Service};
-use crate::project::{DockerfileSource, LoadOptions, LoadedProject};
+use crate::source::{DockerfileSource, LoadOptions, LoadedProject};
 
 /// A parsed Dockerfile is shared by services with the same file and the same build args.
 type DockerfileKey = (PathBuf, Vec<(String, Option<String>)>);

@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Location};
-use crate::project::{LoadOptions, LoadedProject};
+use crate::source::{LoadOptions, LoadedProject};
 use crate::yaml::{self, Node, Value};
 use interpolate::Env;
 
