@@ -15,6 +15,7 @@ pub mod dockerignore;
 pub mod image;
 pub mod link;
 pub mod model;
+pub mod paths;
 pub mod project;
 pub mod source;
 pub mod units;

@@ -3,7 +3,8 @@
 //! [`LoadedProject`] is what every loader produces and [`LoadOptions`] what they take; both are
 //! plain data with the lookups the host needs to locate findings ([`LoadedProject::locate`],
 //! [`LoadedProject::locations`]). The compose and Dockerfile loaders depend on this module; it
-//! must never depend on them (it reads no files except [`LoadedProject::read_source`]).
+//! must never depend on them (it reads no files except [`LoadedProject::read_source`]). The
+//! project-name rule every loader applies ([`normalize_project_name`]) lives here too.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -146,5 +147,28 @@ impl LoadedProject {
     /// The file text at `path`, for source snippets (read on demand).
     pub fn read_source(path: &Path) -> Option<String> {
         std::fs::read_to_string(path).ok()
+    }
+}
+
+/// Lower-case a project name and keep the characters Compose allows (`a-z0-9_-`), with no leading `_` or `-`.
+pub fn normalize_project_name(name: &str) -> String {
+    let lowered: String = name
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '-')
+        .collect();
+    lowered.trim_start_matches(['_', '-']).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_project_name;
+
+    #[test]
+    fn project_names_as_compose_normalizes_them() {
+        for (raw, want) in [("My_Project!X", "my_projectx"), ("--a.b-c", "ab-c"), ("Ünïcode 1", "ncode1"), ("__", "")]
+        {
+            assert_eq!(normalize_project_name(raw), want, "{raw}");
+        }
     }
 }

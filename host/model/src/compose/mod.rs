@@ -13,12 +13,16 @@ pub mod merge;
 pub mod normalize;
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Location};
+use crate::paths::relative_slashed;
 use crate::source::{LoadOptions, LoadedProject};
 use crate::yaml::{self, Node, Value};
 use interpolate::Env;
+
+pub use crate::paths::{absolute, clean, is_remote_context, parent_dir};
+pub use crate::source::normalize_project_name;
 
 /// Compose file names looked for in a directory, in order of preference.
 pub const COMPOSE_FILE_NAMES: [&str; 4] = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"];
@@ -110,7 +114,7 @@ pub fn load_project(paths: &[PathBuf], options: &LoadOptions) -> LoadedProject {
     let ctx = normalize::Context { project_dir: &abs_dir, profiles: &profiles, env: &env };
     let mut model = normalize::normalize(&doc, &ctx, &mut diagnostics);
     model.name = normalize_project_name(&project_name);
-    model.files = files.iter().map(|f| relative_to(&absolute(f), &abs_dir)).collect();
+    model.files = files.iter().map(|f| relative_slashed(&absolute(f), &abs_dir)).collect();
     model.profiles = profiles;
 
     sort_diagnostics(&mut diagnostics);
@@ -592,11 +596,6 @@ fn without_extends(mut service: Node) -> Node {
     service
 }
 
-/// Whether a build context is a remote one (git or URL) rather than a local path.
-pub fn is_remote_context(s: &str) -> bool {
-    s.contains("://") || s.starts_with("git@") || s.starts_with("github.com/")
-}
-
 /// Make the relative paths of a service (build context, env files, bind sources) absolute against `dir`.
 ///
 /// Used for services brought in by `extends` from another directory and by `include`, whose paths
@@ -675,69 +674,9 @@ fn absolutize_service_paths(service: &mut Node, dir: &Path) {
     }
 }
 
-/// Lower-case a project name and keep the characters Compose allows (`a-z0-9_-`).
-pub fn normalize_project_name(name: &str) -> String {
-    let lowered: String = name
-        .to_lowercase()
-        .chars()
-        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '-')
-        .collect();
-    lowered.trim_start_matches(['_', '-']).to_owned()
-}
-
-/// The directory of a file (`.` for a bare name).
-pub fn parent_dir(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
-}
-
 fn display_dir(dir: &Path) -> String {
     let s = dir.display().to_string();
     if s.is_empty() { ".".to_owned() } else { s }
-}
-
-/// Lexically normalize a path: drop `.` components and fold `a/..` (never touches the file system).
-pub fn clean(path: &Path) -> PathBuf {
-    let mut out: Vec<Component> = Vec::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => match out.last() {
-                Some(Component::Normal(_)) => {
-                    out.pop();
-                }
-                Some(Component::RootDir | Component::Prefix(_)) => {}
-                _ => out.push(c),
-            },
-            _ => out.push(c),
-        }
-    }
-    if out.is_empty() {
-        return PathBuf::from(".");
-    }
-    out.iter().collect()
-}
-
-/// An absolute, lexically normalized path (relative paths are joined to the working directory).
-pub fn absolute(path: &Path) -> PathBuf {
-    clean(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
-}
-
-/// `path` relative to `base` with `/` separators (`..` where needed); both should be absolute and clean.
-pub fn relative_to(path: &Path, base: &Path) -> String {
-    let p: Vec<Component> = path.components().collect();
-    let b: Vec<Component> = base.components().collect();
-    let common = p.iter().zip(b.iter()).take_while(|(x, y)| x == y).count();
-    let mut parts: Vec<String> = Vec::new();
-    for _ in common..b.len() {
-        parts.push("..".to_owned());
-    }
-    for c in &p[common..] {
-        parts.push(c.as_os_str().to_string_lossy().into_owned());
-    }
-    if parts.is_empty() { ".".to_owned() } else { parts.join("/") }
 }
 
 /// Names of the services of a merged document.

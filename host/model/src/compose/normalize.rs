@@ -12,12 +12,12 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use super::interpolate::Env;
-use super::{clean, is_remote_context, relative_to};
 use crate::diagnostic::Diagnostic;
 use crate::model::{
     Build, Dependency, DeviceCount, DeviceRequest, Healthcheck, KeyValue, Logging, Mount, MountKind, Port, Project,
     ResourceDecl, ResourceSet, RestartPolicy, Service, Ulimit,
 };
+use crate::paths::{clean, is_remote_context, relative_slashed};
 use crate::units::{parse_bytes, parse_duration_ms, parse_image_ref};
 use crate::yaml::{Node, Style, Value};
 
@@ -681,7 +681,7 @@ fn build(n: &mut Norm<'_, '_>, node: &Node) -> Option<Build> {
         context_raw
     } else {
         let abs = clean(&n.ctx.project_dir.join(&context_raw));
-        relative_to(&abs, n.ctx.project_dir)
+        relative_slashed(&abs, n.ctx.project_dir)
     };
     let dockerfile = node.get("dockerfile").and_then(|d| n.string(d, "build.dockerfile"));
     let target = node.get("target").and_then(|t| n.string(t, "build.target"));
