@@ -77,19 +77,6 @@ impl LoadedProject {
         }
     }
 
-    /// Whether a subject names something that exists in this project (used to reject bad answers).
-    pub fn subject_is_valid(&self, subject: &Subject) -> bool {
-        match subject {
-            Subject::Project | Subject::File(_) => true,
-            Subject::Compose(path) => self.compose.is_some() && path.first().is_some_and(|p| !p.is_empty()),
-            Subject::Instruction(r) => self
-                .model
-                .dockerfiles
-                .get(r.dockerfile as usize)
-                .is_some_and(|d| (r.instruction as usize) < d.instructions.len()),
-        }
-    }
-
     /// The service a subject belongs to, if any (`["services", NAME, …]`, or a Dockerfile a service builds).
     pub fn service_of(&self, subject: &Subject) -> Option<String> {
         match subject {
