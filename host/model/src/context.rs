@@ -9,12 +9,16 @@
 //! the result `truncated` when it stops early. URL and missing contexts are recorded with a note;
 //! nothing here stops a run or panics on odd trees.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::diagnostic::{Diagnostic, Location};
 use crate::dockerignore::{MatchInfo, Matcher};
 use crate::model::{BuildContext, ContextKind, NotableEntry};
+use crate::paths::relative_absolute;
+
+/// Whether a compose `build.context` is remote (git or URL) rather than a path ([`crate::paths::is_remote_context`]).
+pub use crate::paths::is_remote_context as is_url;
 
 /// Bounds and thresholds of a scan.
 #[derive(Debug, Clone)]
@@ -55,13 +59,6 @@ pub struct Scan {
     pub note: Option<String>,
 }
 
-/// Whether a compose `build.context` is a URL (git or tarball) rather than a path.
-pub fn is_url(context: &str) -> bool {
-    let c = context.trim();
-    ["http://", "https://", "git://", "git@", "ssh://", "github.com/"].iter().any(|p| c.starts_with(p))
-        || c.contains(".git#")
-}
-
 /// The ignore file in force for a context: `<Dockerfile>.dockerignore` next to the Dockerfile,
 /// else `.dockerignore` at the context root.
 pub fn find_dockerignore(context_dir: &Path, dockerfile: Option<&Path>) -> Option<PathBuf> {
@@ -77,38 +74,6 @@ pub fn find_dockerignore(context_dir: &Path, dockerfile: Option<&Path>) -> Optio
     }
     let root = context_dir.join(".dockerignore");
     root.is_file().then_some(root)
-}
-
-/// `path` relative to `base`, lexically, with `/` separators (may start with `../`).
-pub fn relative_path(path: &Path, base: &Path) -> String {
-    let abs = |p: &Path| normalize(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()));
-    let (p, b) = (abs(path), abs(base));
-    let pc: Vec<Component> = p.components().collect();
-    let bc: Vec<Component> = b.components().collect();
-    let common = pc.iter().zip(&bc).take_while(|(x, y)| x == y).count();
-    if common == 0 {
-        return p.to_string_lossy().replace('\\', "/");
-    }
-    let mut parts: Vec<String> = vec!["..".to_string(); bc.len() - common];
-    parts.extend(pc[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
-    if parts.is_empty() { ".".to_string() } else { parts.join("/") }
-}
-
-/// Resolve `.` and `..` lexically (no file system access, symbolic links untouched).
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }
 
 /// Build the model's record of a context directory (or URL, or missing path).
@@ -133,7 +98,7 @@ pub fn load_context(
         };
         return (ctx, diagnostics);
     }
-    let path = relative_path(dir, project_dir);
+    let path = relative_absolute(dir, project_dir);
     if !dir.is_dir() {
         let note = format!("context directory `{path}` does not exist");
         diagnostics.push(Diagnostic::warning(at, note.clone()));
@@ -145,7 +110,7 @@ pub fn load_context(
     let mut ctx = BuildContext { path, kind: ContextKind::Directory, ..BuildContext::default() };
     let mut matcher = Matcher::default();
     if let Some(ignore) = find_dockerignore(dir, dockerfile) {
-        ctx.dockerignore = Some(relative_path(&ignore, project_dir));
+        ctx.dockerignore = Some(relative_absolute(&ignore, project_dir));
         match std::fs::read(&ignore) {
             Ok(bytes) => {
                 let (m, patterns, errors) = Matcher::from_text_lenient(&String::from_utf8_lossy(&bytes));

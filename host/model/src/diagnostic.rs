@@ -1,7 +1,9 @@
-//! Located diagnostics: the errors and warnings found while loading a project.
+//! Positions in source files and the located diagnostics found while loading a project.
 //!
+//! A [`Location`] is a file, line and column; a [`Span`] the lines of one Dockerfile instruction.
 //! Every problem the loaders find becomes a [`Diagnostic`] with the file, line and column it
-//! comes from, formatted as `compose.yaml:14:9: invalid memory value "12 GB"`.
+//! comes from, formatted as `compose.yaml:14:9: invalid memory value "12 GB"`. This module is the
+//! bottom of the crate: it depends on no other module.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -35,6 +37,17 @@ impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
     }
+}
+
+/// Where one Dockerfile instruction is: 1-based line and column of its first character and its last line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    /// First line.
+    pub line: u32,
+    /// Column of the keyword.
+    pub column: u32,
+    /// Last line (continuations and heredocs included).
+    pub end_line: u32,
 }
 
 /// How serious a diagnostic is.

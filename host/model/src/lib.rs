@@ -15,9 +15,12 @@ pub mod dockerignore;
 pub mod image;
 pub mod link;
 pub mod model;
+pub mod paths;
 pub mod project;
+pub mod source;
 pub mod units;
 pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Level, Location};
-pub use project::{LoadOptions, LoadedProject, load};
+pub use project::load;
+pub use source::{LoadOptions, LoadedProject};

@@ -15,7 +15,8 @@ use crate::context::{self, ScanLimits};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::dockerfile::{self, ImageConfig};
 use crate::model::{Effective, Healthcheck, KeyValue, Origin, Service};
-use crate::project::{DockerfileSource, LoadOptions, LoadedProject};
+use crate::paths::{clean, is_remote_context, parent_dir, relative_absolute};
+use crate::source::{DockerfileSource, LoadOptions, LoadedProject, normalize_project_name};
 
 /// A parsed Dockerfile is shared by services with the same file and the same build args.
 type DockerfileKey = (PathBuf, Vec<(String, Option<String>)>);
@@ -40,7 +41,7 @@ pub fn link(project: &mut LoadedProject) {
         };
         let at = locate(project, &[]);
         let mut config = None;
-        if context::is_url(&build.context) {
+        if is_remote_context(&build.context) {
             let key = (build.context.clone(), None);
             let index = *contexts.entry(key).or_insert_with(|| {
                 let (ctx, diags) = context::load_context(&build.context, &dir, None, &dir, &limits, at.clone());
@@ -50,9 +51,9 @@ pub fn link(project: &mut LoadedProject) {
             });
             build.context_index = Some(index);
         } else {
-            let context_dir = context::normalize(&dir.join(&build.context));
+            let context_dir = clean(&dir.join(&build.context));
             let written = build.dockerfile.clone().unwrap_or_else(|| "Dockerfile".to_string());
-            let df_path = context::normalize(&context_dir.join(&written));
+            let df_path = clean(&context_dir.join(&written));
             let ignore = context::find_dockerignore(&context_dir, Some(&df_path));
             let key = (context_dir.to_string_lossy().into_owned(), ignore);
             let index = *contexts.entry(key).or_insert_with(|| {
@@ -68,7 +69,7 @@ pub fn link(project: &mut LoadedProject) {
                 build.args.iter().map(|kv| (kv.name.clone(), kv.value.clone())).collect();
             args.sort();
             let df_index = *dockerfiles.entry((df_path.clone(), args)).or_insert_with(|| {
-                let rel = context::relative_path(&df_path, &dir);
+                let rel = relative_absolute(&df_path, &dir);
                 match dockerfile::parse_file(&df_path, &build.args) {
                     Ok(parsed) => {
                         let mut df = parsed.dockerfile;
@@ -174,11 +175,7 @@ fn merge_healthcheck(compose: &Healthcheck, image: &Healthcheck) -> Healthcheck 
 /// A project made of one Dockerfile: no services, the Dockerfile is `model.dockerfiles[0]` and its
 /// directory is the context `model.contexts[0]`.
 pub fn load_standalone(dockerfile: &Path, options: &LoadOptions) -> LoadedProject {
-    let directory = match dockerfile.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let directory = options.project_directory.clone().unwrap_or(directory);
+    let directory = options.project_directory.clone().unwrap_or_else(|| parent_dir(dockerfile));
     let mut project = LoadedProject {
         directory: directory.clone(),
         primary_file: Some(dockerfile.to_path_buf()),
@@ -186,7 +183,7 @@ pub fn load_standalone(dockerfile: &Path, options: &LoadOptions) -> LoadedProjec
     };
     project.model.name = options.project_name.clone().unwrap_or_else(|| project_name(&directory));
     project.model.extensions = "{}".to_string();
-    let rel = context::relative_path(dockerfile, &directory);
+    let rel = relative_absolute(dockerfile, &directory);
     match dockerfile::parse_file(dockerfile, &[]) {
         Ok(parsed) => {
             let mut df = parsed.dockerfile;
@@ -203,8 +200,7 @@ pub fn load_standalone(dockerfile: &Path, options: &LoadOptions) -> LoadedProjec
             return project;
         }
     }
-    let context_dir = dockerfile.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
-    let context_dir = if context_dir.as_os_str().is_empty() { PathBuf::from(".") } else { context_dir };
+    let context_dir = parent_dir(dockerfile);
     let (ctx, diags) =
         context::load_context(".", &context_dir, Some(dockerfile), &directory, &ScanLimits::default(), None);
     project.diagnostics.extend(diags);
@@ -212,12 +208,10 @@ pub fn load_standalone(dockerfile: &Path, options: &LoadOptions) -> LoadedProjec
     project
 }
 
-/// A compose-style project name from a directory: lowercase letters, digits, `-` and `_`.
+/// The project name of a standalone Dockerfile: its directory's, normalized; `default` when that is empty.
 fn project_name(dir: &Path) -> String {
     let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
     let base = abs.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let name: String =
-        base.to_lowercase().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
-    let name = name.trim_start_matches(['-', '_']).to_string();
+    let name = normalize_project_name(&base);
     if name.is_empty() { "default".to_string() } else { name }
 }

@@ -1,168 +1,18 @@
-//! The loaded project: the policy model plus everything the host needs to locate findings.
+//! The single entry point from paths to a [`LoadedProject`].
 //!
-//! [`load`] is the single entry point from paths to a [`LoadedProject`]. It discovers the compose
-//! files (or a standalone Dockerfile), loads and merges them ([`crate::compose`]), links every
-//! service that builds to its Dockerfile and context ([`crate::link`]), and keeps the source map
-//! that turns a policy's [`Subject`] into a file, line and column ([`LoadedProject::locate`]).
+//! [`load`] discovers the compose files (or a standalone Dockerfile), loads and merges them
+//! ([`crate::compose`]) and links every service that builds to its Dockerfile and context
+//! ([`crate::link`]). The loaded-project types live in [`crate::source`] (re-exported here); this
+//! module holds no logic of its own and nothing below it may depend on it.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::diagnostic::{Diagnostic, Location};
-use crate::model::{self, Subject};
-use crate::yaml::Node;
-
-/// What to load and how, mirroring `docker compose` flags.
-#[derive(Debug, Clone, Default)]
-pub struct LoadOptions {
-    /// Compose files in `-f` order; empty means discover from the paths or the working directory.
-    pub files: Vec<PathBuf>,
-    /// `--project-directory`: base for relative paths and `.env`; default: the first file's directory.
-    pub project_directory: Option<PathBuf>,
-    /// `--project-name`.
-    pub project_name: Option<String>,
-    /// `--profile` values; empty means every service (and `COMPOSE_PROFILES` when set).
-    pub profiles: Vec<String>,
-    /// `--env-file` files (lowest precedence after the process environment and `.env`).
-    pub env_files: Vec<PathBuf>,
-    /// Variables to interpolate with instead of the process environment (tests); `None` uses the process's.
-    pub environment: Option<HashMap<String, String>>,
-}
-
-/// Where one Dockerfile instruction is: 1-based line and column of its first character and its last line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Span {
-    /// First line.
-    pub line: u32,
-    /// Column of the keyword.
-    pub column: u32,
-    /// Last line (continuations and heredocs included).
-    pub end_line: u32,
-}
-
-/// The host-side record of a Dockerfile in the model: its file and its instruction spans.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DockerfileSource {
-    /// The file on disk.
-    pub file: PathBuf,
-    /// One span per instruction, in `model::Dockerfile::instructions` order.
-    pub spans: Vec<Span>,
-}
-
-/// A project loaded from disk: the model policies see and the host's source map.
-#[derive(Debug, Clone, Default)]
-pub struct LoadedProject {
-    /// The project directory (base of relative paths).
-    pub directory: PathBuf,
-    /// The model passed to policies.
-    pub model: model::Project,
-    /// The merged compose document with a location on every node (`None` for a standalone Dockerfile).
-    pub compose: Option<Node>,
-    /// Source of each `model.dockerfiles[i]`.
-    pub dockerfiles: Vec<DockerfileSource>,
-    /// The file a `Subject::Project` points at (first compose file, or the Dockerfile).
-    pub primary_file: Option<PathBuf>,
-    /// Errors and warnings found while loading.
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-impl LoadedProject {
-    /// Whether loading found errors (the project should not be evaluated).
-    pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(Diagnostic::is_error)
-    }
-
-    /// Turn a subject into a location; a compose path that does not exist resolves to its
-    /// nearest existing parent; `None` when the subject names nothing in this project.
-    pub fn locate(&self, subject: &Subject) -> Option<Location> {
-        match subject {
-            Subject::Project => self.primary_file.as_ref().map(|f| Location::start_of(f.clone())),
-            Subject::Compose(path) => self.compose.as_ref().map(|root| root.nearest(path).location()),
-            Subject::Instruction(r) => {
-                let source = self.dockerfiles.get(r.dockerfile as usize)?;
-                let span = source.spans.get(r.instruction as usize)?;
-                Some(Location::new(source.file.clone(), span.line, span.column))
-            }
-            Subject::File(path) => Some(Location::start_of(self.directory.join(path))),
-        }
-    }
-
-    /// Whether a subject names something that exists in this project (used to reject bad answers).
-    pub fn subject_is_valid(&self, subject: &Subject) -> bool {
-        match subject {
-            Subject::Project | Subject::File(_) => true,
-            Subject::Compose(path) => self.compose.is_some() && path.first().is_some_and(|p| !p.is_empty()),
-            Subject::Instruction(r) => self
-                .model
-                .dockerfiles
-                .get(r.dockerfile as usize)
-                .is_some_and(|d| (r.instruction as usize) < d.instructions.len()),
-        }
-    }
-
-    /// The service a subject belongs to, if any (`["services", NAME, …]`, or a Dockerfile a service builds).
-    pub fn service_of(&self, subject: &Subject) -> Option<String> {
-        match subject {
-            Subject::Compose(path) if path.len() >= 2 && path[0] == "services" => Some(path[1].clone()),
-            Subject::Instruction(r) => self
-                .model
-                .services
-                .iter()
-                .find(|s| s.build.as_ref().and_then(|b| b.dockerfile_index) == Some(r.dockerfile))
-                .map(|s| s.name.clone()),
-            _ => None,
-        }
-    }
-
-    /// Every value of the merged compose document and every Dockerfile instruction with the place it
-    /// came from: `services.redis.deploy.resources.limits.memory` → `compose.override.yaml:7:19`,
-    /// `dockerfiles[0].instructions[3]` → `api/Dockerfile:4:1` (for `plimsoll model --locations`).
-    pub fn locations(&self) -> std::collections::BTreeMap<String, Location> {
-        fn walk(node: &Node, path: &mut Vec<String>, out: &mut std::collections::BTreeMap<String, Location>) {
-            match &node.value {
-                crate::yaml::Value::Map(entries) => {
-                    for (key, value) in entries {
-                        path.push(key.as_str().unwrap_or("?").to_string());
-                        out.insert(path.join("."), value.location());
-                        walk(value, path, out);
-                        path.pop();
-                    }
-                }
-                crate::yaml::Value::Seq(items) => {
-                    for (i, item) in items.iter().enumerate() {
-                        path.push(i.to_string());
-                        out.insert(path.join("."), item.location());
-                        walk(item, path, out);
-                        path.pop();
-                    }
-                }
-                _ => {}
-            }
-        }
-        let mut out = std::collections::BTreeMap::new();
-        if let Some(root) = &self.compose {
-            walk(root, &mut Vec::new(), &mut out);
-        }
-        for (d, source) in self.dockerfiles.iter().enumerate() {
-            for (i, span) in source.spans.iter().enumerate() {
-                out.insert(
-                    format!("dockerfiles[{d}].instructions[{i}]"),
-                    Location::new(source.file.clone(), span.line, span.column),
-                );
-            }
-        }
-        out
-    }
-
-    /// The file text at `path`, for source snippets (read on demand).
-    pub fn read_source(path: &Path) -> Option<String> {
-        std::fs::read_to_string(path).ok()
-    }
-}
+pub use crate::diagnostic::Span;
+pub use crate::source::{DockerfileSource, LoadOptions, LoadedProject};
 
 /// Load the project at `paths` (compose files, directories, or a Dockerfile) with `options`.
 ///
-/// Never fails: problems become [`Diagnostic`]s in the result.
+/// Never fails: problems become [`Diagnostic`](crate::Diagnostic)s in the result.
 pub fn load(paths: &[PathBuf], options: &LoadOptions) -> LoadedProject {
     let mut project = crate::compose::load_project(paths, options);
     crate::link::link(&mut project);

@@ -153,14 +153,6 @@ impl Node {
         }
     }
 
-    /// The key node of `key` when this node is a mapping.
-    pub fn get_key(&self, key: &str) -> Option<&Node> {
-        match &self.value {
-            Value::Map(entries) => entries.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(k, _)| k),
-            _ => None,
-        }
-    }
-
     /// The scalar text, if this is a scalar.
     pub fn as_str(&self) -> Option<&str> {
         match &self.value {

@@ -16,10 +16,9 @@ pub mod shell;
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::diagnostic::{Diagnostic, Location};
+use crate::diagnostic::{Diagnostic, Location, Span};
 use crate::image::parse_image_ref;
 use crate::model::{Dockerfile, Healthcheck, Instruction, InstructionForm, KeyValue, SimpleCommand, Stage, StageBase};
-use crate::project::Span;
 
 /// The result of parsing one Dockerfile.
 #[derive(Debug, Clone, Default)]

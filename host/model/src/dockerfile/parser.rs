@@ -9,9 +9,8 @@
 
 use std::path::Path;
 
-use crate::diagnostic::{Diagnostic, Location};
+use crate::diagnostic::{Diagnostic, Location, Span};
 use crate::model::{Flag, Heredoc, Instruction, InstructionForm, KeyValue};
-use crate::project::Span;
 
 /// Every instruction keyword Docker knows.
 pub const KEYWORDS: &[&str] = &[

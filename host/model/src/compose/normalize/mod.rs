@@ -1,0 +1,112 @@
+//! Normalization of a merged compose document into the policy model, with validation.
+//!
+//! Short and long syntaxes (ports with range expansion, volumes, environment, depends_on,
+//! healthcheck `test`, `gpus`, ulimits…) become the typed [`crate::model`] records; units are parsed
+//! exactly as Docker does ([`crate::units`]); legacy resource keys sit next to `deploy.resources`
+//! with the effective values computed (deploy first, then legacy). Keys the model does not type go
+//! into `extensions` as JSON. Every invalid value, unknown key or dangling reference (services,
+//! networks, volumes, secrets, configs) and every dependency cycle becomes a located error; this
+//! module reads no files.
+//!
+//! The work is split by concern: [`keys`](self) holds the one table of known keys, the scalar
+//! coercions sit in `scalar`, one service in `service`, and `ports`, `volumes`, `dependencies`
+//! (with healthchecks), `resources` and `references` each own their keys.
+
+mod dependencies;
+mod keys;
+mod ports;
+mod references;
+mod resources;
+mod scalar;
+mod service;
+mod volumes;
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use super::interpolate::Env;
+use crate::diagnostic::Diagnostic;
+use crate::model::{Project, ResourceDecl};
+use crate::yaml::{Node, Value};
+use dependencies::check_cycles;
+use keys::TOP_LEVEL_KEYS;
+use references::{Refs, declarations};
+use scalar::{MapOrNull, Norm};
+use service::normalize_service;
+
+pub use ports::parse_port_spec;
+pub use scalar::split_shell_words;
+
+/// What normalization needs besides the document.
+pub struct Context<'a> {
+    /// Absolute project directory (base of relative paths).
+    pub project_dir: &'a Path,
+    /// Active profiles (empty: every service).
+    pub profiles: &'a [String],
+    /// Interpolation variables (for `~` in bind sources: `HOME`).
+    pub env: &'a Env,
+}
+
+/// Normalize a merged compose document into the model (name, files and profiles are set by the caller).
+pub fn normalize(doc: &Node, ctx: &Context<'_>, diags: &mut Vec<Diagnostic>) -> Project {
+    let mut project = Project::default();
+    let mut top_ext = serde_json::Map::new();
+    if let Some(entries) = doc.as_map() {
+        for (k, v) in entries {
+            let key = k.as_str().unwrap_or_default();
+            if key.starts_with("x-") {
+                top_ext.insert(key.to_owned(), v.to_json());
+            } else if !TOP_LEVEL_KEYS.contains(&key) {
+                diags.push(Diagnostic::error(Some(k.location()), format!("unknown top-level key `{key}`")));
+            }
+        }
+    }
+    project.extensions = serde_json::Value::Object(top_ext).to_string();
+    project.networks = declarations(doc.get("networks"), "network", diags);
+    project.volumes = declarations(doc.get("volumes"), "volume", diags);
+    project.secrets = declarations(doc.get("secrets"), "secret", diags);
+    project.configs = declarations(doc.get("configs"), "config", diags);
+
+    let services_node = doc.get("services");
+    let services: &[(Node, Node)] = match services_node.map(|n| &n.value) {
+        Some(Value::Map(entries)) => entries,
+        Some(Value::Null) | None => &[],
+        Some(_) => {
+            if let Some(n) = services_node {
+                diags.push(Diagnostic::error(Some(n.location()), "`services` must be a mapping"));
+            }
+            &[]
+        }
+    };
+    let names: HashSet<&str> = services.iter().filter_map(|(k, _)| k.as_str()).collect();
+    let declared = |list: &[ResourceDecl]| list.iter().map(|d| d.name.clone()).collect::<HashSet<String>>();
+    let refs = Refs {
+        services: &names,
+        networks: declared(&project.networks),
+        volumes: declared(&project.volumes),
+        secrets: declared(&project.secrets),
+        configs: declared(&project.configs),
+    };
+    for (k, v) in services {
+        let name = k.as_str().unwrap_or_default();
+        if !v.is_map_or_null() {
+            diags.push(Diagnostic::error(Some(v.location()), format!("service `{name}` must be a mapping")));
+            continue;
+        }
+        let mut norm = Norm { ctx, diags, service: name.to_owned() };
+        let service = normalize_service(&mut norm, name, v, &refs);
+        if profile_enabled(&service.profiles, ctx.profiles) {
+            project.services.push(service);
+        }
+    }
+    check_cycles(services, diags);
+    project
+}
+
+/// Whether a service with `profiles` runs when `active` profiles are selected (none: every service).
+pub fn profile_enabled(profiles: &[String], active: &[String]) -> bool {
+    active.is_empty()
+        || profiles.is_empty()
+        || active.iter().any(|a| a == "*")
+        || profiles.iter().any(|p| active.iter().any(|a| a == p))
+}
