@@ -57,7 +57,8 @@ pub fn format_cpus(cpus: f64) -> String {
     trim_decimals(cpus)
 }
 
-/// Format milliseconds as a Go-style duration: `30s`, `1m30s`, `500ms`, `2h`.
+/// Format milliseconds as a Go-style duration: `30s`, `1m30s`, `500ms`, `2h`; seconds keep at
+/// most two decimals (`1.23s` for 1234 ms, where Go prints `1.234s`).
 ///
 /// ```
 /// assert_eq!(plimsoll_sdk::units::format_duration_ms(90_000), "1m30s");
@@ -115,5 +116,6 @@ mod tests {
         assert_eq!(format_duration_ms(180_000), "3m");
         assert_eq!(format_duration_ms(1_500), "1.5s");
         assert_eq!(format_duration_ms(7_200_000), "2h");
+        assert_eq!(format_duration_ms(1_234), "1.23s");
     }
 }
