@@ -68,19 +68,3 @@ pub fn is_official(image: &ImageRef) -> bool {
     let repository = image.repository.strip_prefix("library/").unwrap_or(&image.repository);
     hub && !repository.contains('/')
 }
-
-/// Whether an image's tag moves: no tag (`latest`), `latest`, or another well-known moving tag.
-///
-/// ```
-/// use plimsoll_sdk::image::{has_mutable_tag, parse_image_ref};
-/// assert!(has_mutable_tag(&parse_image_ref("redis")));
-/// assert!(has_mutable_tag(&parse_image_ref("redis:latest")));
-/// assert!(!has_mutable_tag(&parse_image_ref("redis:7.2")));
-/// assert!(!has_mutable_tag(&parse_image_ref("redis@sha256:abc")));
-/// ```
-pub fn has_mutable_tag(image: &ImageRef) -> bool {
-    if image.digest.is_some() {
-        return false;
-    }
-    matches!(image.tag.as_deref(), None | Some("latest" | "main" | "master" | "edge" | "nightly" | "dev" | "stable"))
-}

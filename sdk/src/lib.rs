@@ -1,26 +1,35 @@
 //! The Plimsoll SDK: everything a Rust author needs to write a policy pack.
 //!
-//! A pack is a `cdylib` crate built for `wasm32-wasip2`. It declares its rules with
-//! [`declare_rule!`] (the doc comment *is* the rule's documentation), writes each rule as a plain
-//! function over the [`model`] (testable natively), collects findings in a [`Report`], and exports
-//! itself with [`export_pack!`]. This crate holds the only `wit_bindgen::generate!` of the project:
-//! the guest side of the contract in `wit/`.
+//! A pack is a `cdylib` crate built for `wasm32-wasip2`. Each rule is a file under `src/rules/`
+//! that declares the rule with [`declare_rule!`] (the doc comment *is* the rule's documentation)
+//! and checks it with a plain function over the [`model`] (testable natively), adding findings to a
+//! [`Report`]. `src/rules/mod.rs` lists the rules once with [`rules!`], and `src/lib.rs` declares
+//! and exports the pack with [`pack!`]. This crate holds the only `wit_bindgen::generate!` of the
+//! project: the guest side of the contract in `wit/`. It must not depend on the host crates
+//! (it compiles to wasm); the test kit alone uses the host's loader, natively.
 //!
 //! ```ignore
-//! use plimsoll_sdk::{Pack, Report, model::Project};
+//! // src/lib.rs
+//! pub mod rules;
+//! mod settings;
 //!
-//! struct Acme;
-//! impl Pack for Acme {
-//!     const ID: &'static str = "acme";
-//!     const VERSION: &'static str = "0.1.0";
-//!     const SUMMARY: &'static str = "Acme's house rules";
-//!     type Settings = plimsoll_sdk::NoSettings;
-//!     fn rules() -> &'static [&'static plimsoll_sdk::Rule] { &[&rules::NO_LATEST] }
-//!     fn evaluate(project: &Project, _: &Self::Settings, report: &mut Report) {
-//!         rules::no_latest(project, report);
+//! pub use settings::Settings;
+//!
+//! plimsoll_sdk::pack! {
+//!     /// The `acme` pack.
+//!     pub struct Acme {
+//!         id: "acme",
+//!         summary: "acme's house rules",
+//!         settings: Settings,
+//!         rules: rules,
 //!     }
 //! }
-//! plimsoll_sdk::export_pack!(Acme);
+//!
+//! // src/rules/mod.rs
+//! plimsoll_sdk::rules! {
+//!     owner_label_missing,
+//!     base_image_not_allowed,
+//! }
 //! ```
 
 extern crate self as plimsoll_sdk;
@@ -47,7 +56,7 @@ pub use bindings::{Finding, PackInfo};
 pub use pack::{Pack, describe, evaluate, validate_settings};
 pub use report::{FindingBuilder, Report};
 pub use rule::Rule;
-pub use settings::{NoSettings, PackSettings, parse_settings, settings_schema};
+pub use settings::{ExemptServices, NoSettings, PackSettings, parse_settings, settings_schema};
 
 #[doc(hidden)]
 pub use wit_bindgen as __wit_bindgen;

@@ -1,9 +1,13 @@
 //! A pack: its identity, its rules, and the glue from the contract's exports to plain functions.
+//!
+//! [`crate::pack!`] writes a pack's `lib.rs` from its id, summary, settings and rules module;
+//! [`crate::export_pack!`] alone exports a hand-written [`Pack`]. Nothing here checks a project.
 
 use crate::model::Project;
 use crate::{Finding, PackInfo, PackSettings, Report, Rule, parse_settings, settings_schema};
 
-/// A policy pack written in Rust. Implement it and export it with [`crate::export_pack!`].
+/// A policy pack written in Rust. Declare it with [`crate::pack!`], or implement it by hand and
+/// export it with [`crate::export_pack!`].
 ///
 /// ```
 /// use plimsoll_sdk::model::Project;
@@ -180,5 +184,94 @@ macro_rules! export_pack {
         }
 
         $crate::bindings::__export_policy_world!(__PlimsollPackGuest);
+    };
+}
+
+/// Declare a pack: the struct, its [`Pack`] impl and [`crate::export_pack!`], in the crate root.
+///
+/// `rules` names the module that [`crate::rules!`] fills (its `ALL` and `check_all`); `settings`
+/// is the settings type ([`crate::NoSettings`] for none). The version is the crate's
+/// (`CARGO_PKG_VERSION`) unless `version: "…"` follows the summary. Doc comments and attributes
+/// before `pub struct` go on the struct.
+///
+/// ```
+/// mod rules {
+///     use plimsoll_sdk::model::Project;
+///     use plimsoll_sdk::{NoSettings, Report, Rule, subject};
+///
+///     plimsoll_sdk::declare_rule! {
+///         /// ## What it does
+///         /// Flags privileged services.
+///         pub static PRIVILEGED = { id: "privileged", severity: High, category: "security", summary: "service is privileged" }
+///     }
+///
+///     // What `plimsoll_sdk::rules! { privileged }` emits, written out (a doctest has no module files).
+///     pub static ALL: &[&Rule] = &[&PRIVILEGED];
+///     pub fn check_all(project: &Project, _: &NoSettings, report: &mut Report) {
+///         for service in project.services.iter().filter(|s| s.privileged) {
+///             report.add(&PRIVILEGED, subject::service(&service.name, &["privileged"]), "privileged");
+///         }
+///     }
+/// }
+///
+/// plimsoll_sdk::pack! {
+///     /// The `acme` pack.
+///     pub struct Acme {
+///         id: "acme",
+///         summary: "acme's house rules",
+///         settings: plimsoll_sdk::NoSettings,
+///         rules: rules,
+///     }
+/// }
+///
+/// # fn main() {
+/// let info = plimsoll_sdk::describe::<Acme>();
+/// assert_eq!((info.id.as_str(), info.summary.as_str()), ("acme", "acme's house rules"));
+/// assert_eq!(info.rules[0].id, "privileged");
+/// # }
+/// ```
+#[macro_export]
+macro_rules! pack {
+    (
+        $(#[$attr:meta])*
+        $vis:vis struct $name:ident {
+            id: $id:literal,
+            summary: $summary:literal,
+            $(version: $version:expr,)?
+            settings: $settings:ty,
+            rules: $($rules:ident)::+
+            $(,)?
+        }
+    ) => {
+        $(#[$attr])*
+        $vis struct $name;
+
+        impl $crate::Pack for $name {
+            const ID: &'static str = $id;
+            const VERSION: &'static str = $crate::__pack_version!($($version)?);
+            const SUMMARY: &'static str = $summary;
+            type Settings = $settings;
+
+            fn rules() -> &'static [&'static $crate::Rule] {
+                $($rules)::+::ALL
+            }
+
+            fn evaluate(project: &$crate::model::Project, settings: &$settings, report: &mut $crate::Report) {
+                $($rules)::+::check_all(project, settings, report);
+            }
+        }
+
+        $crate::export_pack!($name);
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __pack_version {
+    () => {
+        env!("CARGO_PKG_VERSION")
+    };
+    ($version:expr) => {
+        $version
     };
 }

@@ -1,4 +1,7 @@
-//! Rule declarations: id, severity, category, status and Markdown docs taken from the doc comment.
+//! Rule declarations: id, severity, category, status and Markdown docs taken from the doc comment,
+//! and [`crate::rules!`], which lists a pack's rules once.
+//!
+//! Nothing here looks at a project: a rule's check is a plain function in the pack's own module.
 
 use crate::{RuleInfo, RuleStatus, Severity};
 
@@ -187,5 +190,55 @@ macro_rules! __fixable {
     };
     ($fixable:literal) => {
         $fixable
+    };
+}
+
+/// List a pack's rules once, in documentation order: one line per rule module.
+///
+/// Goes in `src/rules/mod.rs`. Each name is a file `src/rules/<name>.rs` that declares
+/// `pub static RULE` with [`crate::declare_rule!`] and
+/// `pub fn check(project: &Project, settings: &Settings, report: &mut Report)`. The macro emits
+/// `pub mod <name>;` for each, `pub static ALL: &[&Rule]` (what `describe` lists) and
+/// `pub fn check_all(project, settings, report)` (what `evaluate` runs), both in the order written,
+/// so adding a rule is one new file and one line here. The settings type is `crate::Settings`
+/// unless a `settings: Type;` line comes first. [`crate::pack!`] uses `ALL` and `check_all`.
+///
+/// ```ignore
+/// // src/rules/mod.rs
+/// //! The rules of the `acme` pack, one per file.
+///
+/// plimsoll_sdk::rules! {
+///     owner_label_missing,
+///     base_image_not_allowed,
+/// }
+/// ```
+///
+/// With settings declared elsewhere than `crate::Settings`:
+///
+/// ```ignore
+/// plimsoll_sdk::rules! {
+///     settings: plimsoll_sdk::NoSettings;
+///     privileged,
+/// }
+/// ```
+///
+/// (Runnable examples are the SDK's test packs `tests/acme` and `tests/bare`: module files cannot
+/// live in a doctest.)
+#[macro_export]
+#[allow(clippy::crate_in_macro_def)] // `crate::Settings` is meant: the pack's settings, by default.
+macro_rules! rules {
+    (settings: $settings:ty; $($rule:ident),+ $(,)?) => {
+        $(pub mod $rule;)+
+
+        /// Every rule of the pack, in documentation order.
+        pub static ALL: &[&$crate::Rule] = &[$(&$rule::RULE),+];
+
+        /// Run every rule, in documentation order.
+        pub fn check_all(project: &$crate::model::Project, settings: &$settings, report: &mut $crate::Report) {
+            $($rule::check(project, settings, report);)+
+        }
+    };
+    ($($rule:ident),+ $(,)?) => {
+        $crate::rules! { settings: crate::Settings; $($rule),+ }
     };
 }

@@ -1,7 +1,13 @@
-//! Pack settings: deserialized from the JSON the host passes, with a schemars-generated schema.
+//! Pack settings: deserialized from the JSON the host passes, with a schemars-generated schema,
+//! and [`ExemptServices`], the `exempt-services` key several packs share.
+//!
+//! Settings are plain data: nothing here reads the project or reports findings.
 
-use schemars::JsonSchema;
+use std::borrow::Cow;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 /// A pack's settings type: kebab-case keys, unknown keys rejected, every key defaulted.
 ///
@@ -13,23 +19,23 @@ use serde::de::DeserializeOwned;
 /// #[derive(Debug, Default, serde::Deserialize, schemars::JsonSchema)]
 /// #[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
 /// struct Settings {
-///     /// Services that need no limits.
-///     exempt_services: Vec<String>,
+///     /// The label that names a service's owner.
+///     owner_label: String,
 /// }
 ///
 /// impl plimsoll_sdk::PackSettings for Settings {
 ///     fn validate(&self) -> Result<(), String> {
-///         match self.exempt_services.iter().find(|s| s.is_empty()) {
-///             Some(_) => Err("exempt-services: empty service name".into()),
-///             None => Ok(()),
+///         match self.owner_label.trim().is_empty() {
+///             true => Err("owner-label: must not be blank".into()),
+///             false => Ok(()),
 ///         }
 ///     }
 /// }
 ///
-/// let settings: Settings = plimsoll_sdk::parse_settings(r#"{"exempt-services": ["init"]}"#).unwrap();
-/// assert_eq!(settings.exempt_services, ["init"]);
+/// let settings: Settings = plimsoll_sdk::parse_settings(r#"{"owner-label": "team"}"#).unwrap();
+/// assert_eq!(settings.owner_label, "team");
 /// use plimsoll_sdk::PackSettings as _;
-/// assert!(plimsoll_sdk::parse_settings::<Settings>(r#"{"exempt-services": [""]}"#).unwrap().validate().is_err());
+/// assert!(plimsoll_sdk::parse_settings::<Settings>(r#"{"owner-label": " "}"#).unwrap().validate().is_err());
 /// ```
 ///
 /// [`validate`]: PackSettings::validate
@@ -53,6 +59,81 @@ pub trait PackSettings: DeserializeOwned + JsonSchema + Default {
 pub struct NoSettings {}
 
 impl PackSettings for NoSettings {}
+
+/// The `exempt-services` setting: services left out of a pack's per-service rules, by name.
+///
+/// In JSON and in the schema it is a plain array of strings (default `[]`); the field's doc
+/// comment is its description. Call [`ExemptServices::validate`] from [`PackSettings::validate`]
+/// to reject blank names.
+///
+/// ```
+/// use plimsoll_sdk::{ExemptServices, PackSettings, parse_settings};
+///
+/// #[derive(Debug, Default, serde::Deserialize, schemars::JsonSchema)]
+/// #[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+/// struct Settings {
+///     /// Services that need no limits, by name.
+///     exempt_services: ExemptServices,
+/// }
+///
+/// impl PackSettings for Settings {
+///     fn validate(&self) -> Result<(), String> {
+///         self.exempt_services.validate()
+///     }
+/// }
+///
+/// let settings: Settings = parse_settings(r#"{"exempt-services": ["init"]}"#).unwrap();
+/// assert!(settings.exempt_services.exempts("init"));
+/// assert!(!settings.exempt_services.exempts("api"));
+/// let blank = parse_settings::<Settings>(r#"{"exempt-services": [" "]}"#).unwrap();
+/// assert_eq!(blank.validate().unwrap_err(), "exempt-services: empty service name ` `");
+/// let schema = plimsoll_sdk::settings_schema::<Settings>();
+/// assert!(schema.contains(r#""exempt-services":{"description":"Services that need no limits, by name.","type":"array","default":[],"items":{"type":"string"}}"#), "{schema}");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ExemptServices(Vec<String>);
+
+impl ExemptServices {
+    /// Whether `service` is exempt (names are compared exactly).
+    pub fn exempts(&self, service: &str) -> bool {
+        self.0.iter().any(|s| s == service)
+    }
+
+    /// The names, as written.
+    pub fn names(&self) -> &[String] {
+        &self.0
+    }
+
+    /// Reject blank names: `exempt-services: empty service name `…``.
+    pub fn validate(&self) -> Result<(), String> {
+        match self.0.iter().find(|s| s.trim().is_empty()) {
+            Some(empty) => Err(format!("exempt-services: empty service name `{empty}`")),
+            None => Ok(()),
+        }
+    }
+}
+
+impl<S: Into<String>> FromIterator<S> for ExemptServices {
+    fn from_iter<I: IntoIterator<Item = S>>(names: I) -> Self {
+        Self(names.into_iter().map(Into::into).collect())
+    }
+}
+
+/// The schema of a list of strings, inlined, so a field of this type reads as `Vec<String>` does.
+impl JsonSchema for ExemptServices {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        <Vec<String>>::schema_name()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        <Vec<String>>::json_schema(generator)
+    }
+}
 
 /// Parse settings JSON; empty text or `null` gives the defaults.
 ///

@@ -2,7 +2,7 @@
 //! table of base images that lack the usual healthcheck tools. Every key has a default; `validate`
 //! rejects entries a schema cannot rule out (empty patterns, unknown tools).
 
-use plimsoll_sdk::PackSettings;
+use plimsoll_sdk::{ExemptServices, PackSettings};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -21,7 +21,7 @@ pub struct Settings {
     /// Base images that lack healthcheck tools: image globs (`repository:tag`) and the tools they lack.
     pub tools_missing: Vec<ToolsMissing>,
     /// Services left out of the per-service rules, by name.
-    pub exempt_services: Vec<String>,
+    pub exempt_services: ExemptServices,
 }
 
 /// One row of the knowledge table: images matching any glob lack the tools listed.
@@ -106,15 +106,8 @@ impl Default for Settings {
                 // Distroless images have no shell and no tools at all.
                 row(&["*distroless*", "cgr.dev/chainguard/static*"], &["curl", "wget", "nc", "bash", "sh"]),
             ],
-            exempt_services: Vec::new(),
+            exempt_services: ExemptServices::default(),
         }
-    }
-}
-
-impl Settings {
-    /// Whether a service is exempt from per-service rules.
-    pub fn is_exempt(&self, service: &str) -> bool {
-        self.exempt_services.iter().any(|s| s == service)
     }
 }
 
@@ -136,9 +129,7 @@ impl PackSettings for Settings {
                 return Err(format!("tools-missing[{i}]: unknown tool `{tool}` (known: {})", KNOWN_TOOLS.join(", ")));
             }
         }
-        if let Some(empty) = self.exempt_services.iter().find(|s| s.trim().is_empty()) {
-            return Err(format!("exempt-services: empty service name `{empty}`"));
-        }
+        self.exempt_services.validate()?;
         Ok(())
     }
 }

@@ -53,7 +53,7 @@ impl<'a> Budget<'a> {
             };
             budget.reservations += share.reservation.unwrap_or(0.0);
             budget.limits += share.limit.unwrap_or(0.0);
-            if share.limit.is_none() && !settings.is_exempt(&service.name) {
+            if share.limit.is_none() && !settings.exempt_services.exempts(&service.name) {
                 budget.unlimited.push(service);
             }
             budget.shares.push(share);

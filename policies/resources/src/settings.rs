@@ -2,8 +2,8 @@
 //! thresholds of app memory settings. Every key has a default; `validate` rejects values a schema
 //! cannot rule out (ratios of zero, percentages above 100, unparsable sizes).
 
-use plimsoll_sdk::PackSettings;
 use plimsoll_sdk::units::parse_bytes;
+use plimsoll_sdk::{ExemptServices, PackSettings};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -12,7 +12,7 @@ use serde::Deserialize;
 #[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
 pub struct Settings {
     /// Services that need no limits of their own (e.g. one-shot init jobs), by name.
-    pub exempt_services: Vec<String>,
+    pub exempt_services: ExemptServices,
     /// How far memory limits may add up beyond the host's usable memory (1.0: not at all, 1.5: 50 % more).
     pub overcommit_ratio: f64,
     /// How far CPU limits may add up beyond the host's usable CPUs (CPU time is shared, not lost).
@@ -37,7 +37,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            exempt_services: Vec::new(),
+            exempt_services: ExemptServices::default(),
             overcommit_ratio: 1.0,
             cpu_overcommit_ratio: 1.0,
             vram_env_vars: ["*VRAM*_GB", "*VRAM*_GIB", "*VRAM*_MB", "*VRAM*_MIB"].map(String::from).to_vec(),
@@ -54,11 +54,6 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// Whether a service is exempt from per-service limit rules.
-    pub fn is_exempt(&self, service: &str) -> bool {
-        self.exempt_services.iter().any(|s| s == service)
-    }
-
     /// The VRAM headroom in bytes (validated, so 0 only when it is written as 0).
     pub fn headroom_bytes(&self) -> u64 {
         parse_bytes(&self.vram_headroom).unwrap_or(0)
@@ -67,9 +62,7 @@ impl Settings {
 
 impl PackSettings for Settings {
     fn validate(&self) -> Result<(), String> {
-        if let Some(empty) = self.exempt_services.iter().find(|s| s.trim().is_empty()) {
-            return Err(format!("exempt-services: empty service name `{empty}`"));
-        }
+        self.exempt_services.validate()?;
         for (key, ratio) in
             [("overcommit-ratio", self.overcommit_ratio), ("cpu-overcommit-ratio", self.cpu_overcommit_ratio)]
         {

@@ -1,6 +1,6 @@
 //! Settings of the `acme` pack: `settings: { acme: … }` in plimsoll.yaml.
 
-use plimsoll_sdk::PackSettings;
+use plimsoll_sdk::{ExemptServices, PackSettings};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -12,7 +12,7 @@ pub struct Settings {
     #[schemars(length(min = 1))]
     pub owner_label: String,
     /// Services that need no owner label, by name.
-    pub exempt_services: Vec<String>,
+    pub exempt_services: ExemptServices,
     /// Whether Docker Official Images (`python`, `postgres`, …) are allowed as base images.
     pub allow_official: bool,
     /// Image name prefixes allowed as base images (`ghcr.io/acme/`).
@@ -23,7 +23,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             owner_label: "com.example.owner".to_string(),
-            exempt_services: Vec::new(),
+            exempt_services: ExemptServices::default(),
             allow_official: true,
             allowed_images: Vec::new(),
         }

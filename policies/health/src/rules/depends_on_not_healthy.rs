@@ -52,7 +52,7 @@ plimsoll_sdk::declare_rule! {
 /// Report `service_started` dependencies on services with a healthcheck.
 pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
     for service in &project.services {
-        if settings.is_exempt(&service.name) {
+        if settings.exempt_services.exempts(&service.name) {
             continue;
         }
         for dep in service.depends_on.iter().filter(|d| d.condition == "service_started") {

@@ -52,7 +52,7 @@ plimsoll_sdk::declare_rule! {
 pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
     for service in &project.services {
         let Some(hc) = &service.effective.healthcheck else { continue };
-        if !hc.disabled || settings.is_exempt(&service.name) {
+        if !hc.disabled || settings.exempt_services.exempts(&service.name) {
             continue;
         }
         let subject = match service.effective.healthcheck_origin {

@@ -55,7 +55,7 @@ plimsoll_sdk::declare_rule! {
 /// Report every service without an effective healthcheck.
 pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
     for service in &project.services {
-        if service.effective.healthcheck.is_some() || settings.is_exempt(&service.name) || is_one_shot(project, service)
+        if service.effective.healthcheck.is_some() || settings.exempt_services.exempts(&service.name) || is_one_shot(project, service)
         {
             continue;
         }

@@ -87,7 +87,7 @@ pub fn slow_starter(project: &Project, service: &Service, settings: &Settings) -
 pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
     for service in &project.services {
         let Some(hc) = active_healthcheck(service) else { continue };
-        if settings.is_exempt(&service.name) {
+        if settings.exempt_services.exempts(&service.name) {
             continue;
         }
         let Some((why, min_ms)) = slow_starter(project, service, settings) else { continue };

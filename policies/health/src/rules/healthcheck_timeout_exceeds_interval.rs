@@ -53,7 +53,7 @@ plimsoll_sdk::declare_rule! {
 pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
     for service in &project.services {
         let Some(hc) = active_healthcheck(service) else { continue };
-        if settings.is_exempt(&service.name) || (hc.interval.is_none() && hc.timeout.is_none()) {
+        if settings.exempt_services.exempts(&service.name) || (hc.interval.is_none() && hc.timeout.is_none()) {
             continue;
         }
         let t = Timings::of(hc);

@@ -166,7 +166,7 @@ fn missing_tools(
 pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
     for service in &project.services {
         let Some(hc) = active_healthcheck(service) else { continue };
-        if settings.is_exempt(&service.name) {
+        if settings.exempt_services.exempts(&service.name) {
             continue;
         }
         let tools = tools_of(&hc.test);

@@ -50,7 +50,7 @@ plimsoll_sdk::declare_rule! {
 /// Report services whose logs are kept without rotation.
 pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
     for service in &project.services {
-        if settings.is_exempt(&service.name) {
+        if settings.exempt_services.exempts(&service.name) {
             continue;
         }
         let driver = service.logging.as_ref().and_then(|l| l.driver.as_deref()).unwrap_or("json-file");

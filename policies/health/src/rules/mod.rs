@@ -2,48 +2,20 @@
 //! effective healthcheck with Docker's default timings, where it is written, and whether a service
 //! is a one-shot job.
 
-pub mod depends_on_healthy_without_healthcheck;
-pub mod depends_on_not_healthy;
-pub mod healthcheck_disabled;
-pub mod healthcheck_missing;
-pub mod healthcheck_start_period_too_short;
-pub mod healthcheck_timeout_exceeds_interval;
-pub mod healthcheck_tool_missing;
-pub mod logging_rotation_missing;
-pub mod restart_policy_missing;
-pub mod startup_budget_exceeded;
-
 use plimsoll_sdk::model::{Healthcheck, Origin, Project, Service};
-use plimsoll_sdk::{Report, Rule, Subject, query, subject};
+use plimsoll_sdk::{Subject, query, subject};
 
-use crate::Settings;
-
-/// Every rule of the pack, in documentation order.
-pub static ALL: &[&Rule] = &[
-    &healthcheck_missing::RULE,
-    &healthcheck_disabled::RULE,
-    &healthcheck_timeout_exceeds_interval::RULE,
-    &healthcheck_start_period_too_short::RULE,
-    &startup_budget_exceeded::RULE,
-    &healthcheck_tool_missing::RULE,
-    &depends_on_not_healthy::RULE,
-    &depends_on_healthy_without_healthcheck::RULE,
-    &restart_policy_missing::RULE,
-    &logging_rotation_missing::RULE,
-];
-
-/// Run every rule.
-pub fn check_all(project: &Project, settings: &Settings, report: &mut Report) {
-    healthcheck_missing::check(project, settings, report);
-    healthcheck_disabled::check(project, settings, report);
-    healthcheck_timeout_exceeds_interval::check(project, settings, report);
-    healthcheck_start_period_too_short::check(project, settings, report);
-    startup_budget_exceeded::check(project, settings, report);
-    healthcheck_tool_missing::check(project, settings, report);
-    depends_on_not_healthy::check(project, settings, report);
-    depends_on_healthy_without_healthcheck::check(project, settings, report);
-    restart_policy_missing::check(project, settings, report);
-    logging_rotation_missing::check(project, settings, report);
+plimsoll_sdk::rules! {
+    healthcheck_missing,
+    healthcheck_disabled,
+    healthcheck_timeout_exceeds_interval,
+    healthcheck_start_period_too_short,
+    startup_budget_exceeded,
+    healthcheck_tool_missing,
+    depends_on_not_healthy,
+    depends_on_healthy_without_healthcheck,
+    restart_policy_missing,
+    logging_rotation_missing,
 }
 
 /// Docker's default healthcheck interval and timeout (30 s each).

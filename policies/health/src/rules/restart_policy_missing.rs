@@ -50,7 +50,7 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
     for service in &project.services {
         if service.restart.is_some()
             || service.restart_policy.is_some()
-            || settings.is_exempt(&service.name)
+            || settings.exempt_services.exempts(&service.name)
             || is_one_shot(project, service)
         {
             continue;

@@ -107,7 +107,7 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
     let max_ms = max_s * 1000;
     let mut memo = BTreeMap::new();
     for service in &project.services {
-        if settings.is_exempt(&service.name) {
+        if settings.exempt_services.exempts(&service.name) {
             continue;
         }
         let w = worst(project, service, &mut memo, &mut Vec::new());

@@ -51,7 +51,7 @@ plimsoll_sdk::declare_rule! {
 /// Report every service without an effective CPU limit.
 pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
     for service in &project.services {
-        if service.resources.cpu_limit.is_some() || settings.is_exempt(&service.name) {
+        if service.resources.cpu_limit.is_some() || settings.exempt_services.exempts(&service.name) {
             continue;
         }
         report

@@ -56,7 +56,7 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
     for service in &project.services {
         let res = &service.resources;
         let Some(limit) = res.memory_limit else { continue };
-        if res.memory_reservation.is_some() || settings.is_exempt(&service.name) {
+        if res.memory_reservation.is_some() || settings.exempt_services.exempts(&service.name) {
             continue;
         }
         report

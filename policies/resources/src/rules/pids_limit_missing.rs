@@ -50,7 +50,7 @@ plimsoll_sdk::declare_rule! {
 /// Report every service without an effective pids limit (a negative limit means unlimited).
 pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
     for service in &project.services {
-        if service.resources.pids_limit.is_some_and(|p| p > 0) || settings.is_exempt(&service.name) {
+        if service.resources.pids_limit.is_some_and(|p| p > 0) || settings.exempt_services.exempts(&service.name) {
             continue;
         }
         report

@@ -45,7 +45,7 @@ plimsoll_sdk::declare_rule! {
 /// Report every service without a non-empty owner label.
 pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
     for service in &project.services {
-        if settings.exempt_services.contains(&service.name) {
+        if settings.exempt_services.exempts(&service.name) {
             continue;
         }
         let owned = service.labels.iter().any(|label| {

@@ -1,8 +1,5 @@
-//! The rules of the `{{id}}` pack, one per file.
+//! The rules of the `{{id}}` pack, one per file: add a rule as a file here and one line below.
 
-pub mod owner_label_missing;
-
-use plimsoll_sdk::Rule;
-
-/// Every rule of the pack, in documentation order.
-pub static ALL: &[&Rule] = &[&owner_label_missing::RULE];
+plimsoll_sdk::rules! {
+    owner_label_missing,
+}

@@ -1,6 +1,6 @@
 //! Settings of the `{{id}}` pack: `settings: { {{id}}: … }` in plimsoll.yaml.
 
-use plimsoll_sdk::PackSettings;
+use plimsoll_sdk::{ExemptServices, PackSettings};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -12,12 +12,12 @@ pub struct Settings {
     #[schemars(length(min = 1))]
     pub owner_label: String,
     /// Services that need no owner label, by name.
-    pub exempt_services: Vec<String>,
+    pub exempt_services: ExemptServices,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { owner_label: "com.example.owner".to_string(), exempt_services: Vec::new() }
+        Self { owner_label: "com.example.owner".to_string(), exempt_services: ExemptServices::default() }
     }
 }
 

@@ -1,0 +1,6 @@
+//! The rules of the test pack, listed once.
+
+plimsoll_sdk::rules! {
+    privileged,
+    image_missing,
+}
