@@ -12,7 +12,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::FileError;
-use crate::outcome::Finding;
+use crate::outcome::{Finding, Outcome, Suppressed, Suppression};
 
 /// The version of the baseline file format.
 pub const VERSION: u32 = 1;
@@ -86,6 +86,19 @@ impl Baseline {
             _ => false,
         }
     }
+}
+
+/// Hide the findings `baseline` records in `outcome` (each recorded occurrence hides one finding);
+/// they stay visible as waived by the baseline.
+pub fn apply(outcome: &mut Outcome, mut baseline: Baseline) {
+    for p in &mut outcome.projects {
+        let (hidden, kept): (Vec<Finding>, Vec<Finding>) =
+            std::mem::take(&mut p.findings).into_iter().partition(|f| baseline.take(f));
+        p.findings = kept;
+        p.suppressed
+            .extend(hidden.into_iter().map(|finding| Suppressed { finding, suppression: Suppression::Baseline }));
+    }
+    outcome.recompute();
 }
 
 /// The baseline file text recording `findings`.

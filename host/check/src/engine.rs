@@ -1,42 +1,20 @@
-//! The engine: the runtime with its packs, and the pipeline that runs a check top to bottom.
+//! The engine: the runtime, the built-in and added packs, and what every check of a process shares
+//! (extra packs named by configurations, settings already validated).
 //!
-//! [`Engine::check_with`] reads like the data flow: discover and load the projects
-//! ([`crate::load`]), then per project configure ([`crate::configure`]), evaluate
-//! ([`crate::evaluate`]), locate ([`crate::locate`]), filter ([`crate::filter`]), apply exceptions
-//! ([`crate::exceptions`]) and inline waivers ([`crate::waivers`]); then the baseline
-//! ([`crate::baseline`]) and the gate ([`crate::gate`]). Each step lives in its own module; this one
-//! only sequences them and owns what they share. No terminal, no flags, no HTTP here.
+//! This module knows no pipeline step: the steps read the engine, and [`crate::pipeline`] runs
+//! them. No terminal, no flags, no HTTP here.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
-use plimsoll_runtime::{ComponentCache, Limits, Pack, Runtime, RuntimeOptions, Severity};
+use plimsoll_runtime::{ComponentCache, Limits, Pack, Runtime, RuntimeOptions};
 use rayon::prelude::*;
 
 use crate::builtin::BUILTIN_PACKS;
 use crate::error::CheckError;
-use crate::gate::Decision;
-use crate::load::Target;
-use crate::options::CheckOptions;
-use crate::outcome::{ErrorEntry, ErrorKind, Outcome, ProjectResult, RuleMeta, Stats, WarningEntry};
+use crate::host_rules;
+use crate::outcome::RuleMeta;
 use crate::packs::ConfigPacks;
-use crate::{configure, evaluate, exceptions, filter, host_rules, load, paths, waivers};
-
-/// Reports progress while projects are checked (a progress bar on a terminal).
-pub trait Progress: Sync {
-    /// Checking starts: `total` projects.
-    fn start(&self, _total: usize) {}
-    /// One project is done.
-    fn advance(&self, _project: &str) {}
-    /// Every project is done.
-    fn finish(&self) {}
-}
-
-/// No progress reporting.
-pub struct NoProgress;
-
-impl Progress for NoProgress {}
 
 /// The runtime with its packs loaded.
 pub struct Engine {
@@ -113,124 +91,6 @@ impl Engine {
         Some((pack, pack.info.rule(rule_id)?))
     }
 
-    /// Check every project named by `options`.
-    pub fn check(&self, options: &CheckOptions) -> Result<Outcome, CheckError> {
-        self.check_with(options, &NoProgress)
-    }
-
-    /// Check every project named by `options`, reporting progress per project.
-    pub fn check_with(&self, options: &CheckOptions, progress: &dyn Progress) -> Result<Outcome, CheckError> {
-        let start = Instant::now();
-        let targets = load::load_all(options)?;
-        progress.start(targets.len());
-        let mut projects: Vec<ProjectResult> = targets
-            .into_par_iter()
-            .map(|target| {
-                let started = Instant::now();
-                let mut result = self.check_project(target, options);
-                result.duration_ms = duration_ms(started.elapsed());
-                progress.advance(&result.path);
-                result
-            })
-            .collect();
-        progress.finish();
-        projects.sort_by(|a, b| a.path.cmp(&b.path));
-        let stats = Stats {
-            projects: projects.len(),
-            services: projects.iter().map(|p| p.services).sum(),
-            packs: self.packs.len(),
-            rules: self.packs.iter().map(|p| p.info.rules.len()).sum(),
-            evaluations: projects.iter().map(|p| p.outputs.len()).sum(),
-            cache_hits: self.packs.iter().filter(|p| p.cache_hit).count(),
-            suppressed: 0,
-            hidden: 0,
-            duration_ms: duration_ms(start.elapsed()),
-        };
-        let mut outcome = Outcome {
-            decision: Decision::Pass,
-            score: 100,
-            fail_on: Severity::High,
-            summary: BTreeMap::new(),
-            projects,
-            stats,
-            rules: self.catalog(),
-        };
-        if let Some(baseline) = &options.baseline {
-            outcome.apply_baseline(baseline.clone());
-        }
-        outcome.recompute();
-        Ok(outcome)
-    }
-
-    /// One project through configure → evaluate → locate → filter → exceptions → waivers.
-    fn check_project(&self, target: Target, options: &CheckOptions) -> ProjectResult {
-        let Target { loaded, config_root, scratch } = target;
-        let mut loaded = loaded;
-        let root = loaded.directory.clone();
-        let source = loaded
-            .primary_file
-            .clone()
-            .filter(|f| plimsoll_model::compose::is_dockerfile_name(f))
-            .unwrap_or_else(|| loaded.directory.clone());
-        let name = loaded.model.name.clone();
-        let mut result = ProjectResult {
-            name: name.clone(),
-            path: options.path_style.show(&source, &root),
-            services: loaded.model.services.len(),
-            findings: Vec::new(),
-            suppressed: Vec::new(),
-            duration_ms: 0,
-            errors: Vec::new(),
-            warnings: Vec::new(),
-            outputs: Vec::new(),
-            loaded: None,
-            fail_on_threshold: None,
-            root: root.clone(),
-            source,
-            scratch,
-        };
-        if result.path.is_empty() {
-            result.path = ".".to_string();
-        }
-        if options.path_style == crate::options::PathStyle::ProjectRoot {
-            result.path = paths::to_text(&paths::clean(&result.source));
-        }
-        let show = |path: &std::path::Path| options.path_style.show(path, &root);
-        for d in &loaded.diagnostics {
-            if d.is_error() {
-                result.errors.push(ErrorEntry::at(
-                    ErrorKind::Load,
-                    &name,
-                    &show,
-                    d.location.as_ref(),
-                    d.message.clone(),
-                ));
-            } else {
-                result.warnings.push(WarningEntry::new(&name, &show, d.location.clone(), d.message.clone()));
-            }
-        }
-        let configured = configure::configure(self, &mut loaded, config_root.as_deref(), options, &mut result);
-        let Some(configured) = configured else {
-            result.loaded = Some(loaded);
-            return result;
-        };
-        let context =
-            configure::Context { engine: self, loaded: &loaded, configured: &configured, options, name: &name };
-        evaluate::evaluate(&context, &mut result);
-        result.findings.retain(|f| options.selects(&f.rule));
-        let failed_packs: Vec<String> = result.errors.iter().filter_map(|e| e.pack.clone()).collect();
-        let evaluated = |rule: &str| {
-            options.selects(rule)
-                && rule.split_once('/').is_some_and(|(pack, _)| !failed_packs.iter().any(|p| p == pack))
-                && configured.cfg.config.rules.get(rule).is_none_or(|s| s.severity().is_some())
-        };
-        exceptions::apply(&context, &mut result);
-        waivers::apply(&context, &mut result, &evaluated);
-        filter::sort(&mut result);
-        result.loaded = Some(loaded);
-        result
-    }
-
     /// `Runtime::check_settings`, remembered per pack digest and settings text for the rest of the run.
     pub(crate) fn check_settings_once(
         &self,
@@ -246,8 +106,4 @@ impl Engine {
         self.settings_checked.lock().unwrap_or_else(|e| e.into_inner()).insert(key, outcome.clone());
         outcome
     }
-}
-
-fn duration_ms(d: Duration) -> u64 {
-    d.as_millis().min(u128::from(u64::MAX)) as u64
 }

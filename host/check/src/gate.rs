@@ -6,8 +6,6 @@
 use plimsoll_runtime::Severity;
 use serde::Serialize;
 
-use crate::outcome::{ErrorKind, Outcome};
-
 /// `pass`, `warn` or `fail`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -67,11 +65,12 @@ pub fn score<'a>(severities: impl IntoIterator<Item = &'a Severity>, errors: usi
     (100.0 * (-penalty / 50.0).exp()).round() as u32
 }
 
-/// The process exit code: 2 for input or configuration errors, 1 for a failed gate, else 0.
-pub fn exit_code(outcome: &Outcome) -> i32 {
-    if outcome.errors().any(|e| e.kind != ErrorKind::Evaluation) {
+/// The process exit code: 2 when the input or the configuration is broken (a load or
+/// configuration error), 1 for a failed gate, else 0.
+pub fn exit_code(input_errors: bool, decision: Decision) -> i32 {
+    if input_errors {
         2
-    } else if outcome.decision == Decision::Fail {
+    } else if decision == Decision::Fail {
         1
     } else {
         0

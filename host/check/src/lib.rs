@@ -30,9 +30,10 @@ pub mod options;
 pub mod outcome;
 pub mod packs;
 pub mod paths;
+pub mod pipeline;
 pub mod waivers;
 
-pub use engine::{Engine, NoProgress, Progress};
+pub use engine::Engine;
 pub use error::{CheckError, FileError};
 pub use gate::Decision;
 pub use options::{CheckOptions, ConfigSource, PathStyle, ProjectSource};
@@ -40,3 +41,4 @@ pub use outcome::{
     ErrorEntry, ErrorKind, Finding, Outcome, Position, ProjectResult, RuleMeta, Stats, Suppressed, Suppression,
     WarningEntry,
 };
+pub use pipeline::{NoProgress, Progress};

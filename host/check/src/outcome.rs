@@ -286,6 +286,13 @@ impl ProjectResult {
     pub fn fail_on(&self) -> Severity {
         self.fail_on_threshold.unwrap_or(Severity::High)
     }
+
+    /// Sort the findings and waived findings by file, line, column, rule and message.
+    pub fn sort_findings(&mut self) {
+        let key = |f: &Finding| (f.file.clone(), f.line, f.column, f.rule.clone(), f.message.clone());
+        self.findings.sort_by_key(key);
+        self.suppressed.sort_by_key(|s| key(&s.finding));
+    }
 }
 
 /// Counters for the run.
@@ -375,18 +382,6 @@ impl Outcome {
         self.projects.iter().flat_map(|p| p.errors.iter())
     }
 
-    /// Hide the findings `baseline` records (each recorded occurrence hides one finding).
-    pub fn apply_baseline(&mut self, mut baseline: crate::baseline::Baseline) {
-        for p in &mut self.projects {
-            let (hidden, kept): (Vec<Finding>, Vec<Finding>) =
-                std::mem::take(&mut p.findings).into_iter().partition(|f| baseline.take(f));
-            p.findings = kept;
-            p.suppressed
-                .extend(hidden.into_iter().map(|finding| Suppressed { finding, suppression: Suppression::Baseline }));
-        }
-        self.recompute();
-    }
-
     /// Accept every reported finding into the baseline (after `--write-baseline`).
     pub fn accept_all(&mut self) {
         for p in &mut self.projects {
@@ -424,9 +419,10 @@ impl Outcome {
         self.stats.suppressed = self.projects.iter().map(|p| p.suppressed.len()).sum();
     }
 
-    /// The process exit code: 2 for input or configuration errors, 1 for a failed gate, else 0.
+    /// The process exit code: 2 for input or configuration errors, 1 for a failed gate, else 0
+    /// (see [`gate::exit_code`]).
     pub fn exit_code(&self) -> i32 {
-        gate::exit_code(self)
+        gate::exit_code(self.errors().any(|e| e.kind != ErrorKind::Evaluation), self.decision)
     }
 
     /// Show every file this outcome names with `show`, which gets the file's path on disk (for
@@ -458,7 +454,7 @@ impl Outcome {
             for w in &mut p.warnings {
                 w.show(show);
             }
-            crate::filter::sort(p);
+            p.sort_findings();
         }
         self.projects.sort_by(|a, b| a.path.cmp(&b.path));
     }

@@ -2,54 +2,12 @@
 //!
 //! Only string work on paths: nothing here reads the working directory or the file system, so a
 //! check gives the same output wherever the process runs. Front ends that want other paths (the
-//! CLI shows them relative to its working directory) use [`crate::Outcome::relocate`].
+//! CLI shows them relative to its working directory) use [`crate::PathStyle`] or
+//! [`crate::Outcome::relocate`]. Cleaning and relative paths are the model's (one implementation).
 
 use std::path::{Component, Path, PathBuf};
 
-/// `path` with `.` components removed and `dir/..` pairs folded, without touching the file system.
-/// Leading `..` of a relative path are kept; `..` above the root of an absolute path is dropped.
-pub fn clean(path: &Path) -> PathBuf {
-    let mut out: Vec<Component> = Vec::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => match out.last() {
-                Some(Component::Normal(_)) => {
-                    out.pop();
-                }
-                Some(Component::RootDir | Component::Prefix(_)) => {}
-                _ => out.push(c),
-            },
-            _ => out.push(c),
-        }
-    }
-    out.iter().map(|c| c.as_os_str()).collect()
-}
-
-/// `path` relative to `base` when both are absolute and share more than the root
-/// (`/w/shared/x` from `/w/main` is `../shared/x`), or when `path` is below `base`; else `path`
-/// as given.
-pub fn relative(path: &Path, base: &Path) -> PathBuf {
-    if let Ok(below) = path.strip_prefix(base) {
-        return below.to_path_buf();
-    }
-    if !path.is_absolute() || !base.is_absolute() {
-        return path.to_path_buf();
-    }
-    let (p, b): (Vec<Component>, Vec<Component>) = (path.components().collect(), base.components().collect());
-    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    if common <= 1 {
-        return path.to_path_buf();
-    }
-    let mut out = PathBuf::new();
-    for _ in common..b.len() {
-        out.push("..");
-    }
-    for c in &p[common..] {
-        out.push(c.as_os_str());
-    }
-    out
-}
+pub use plimsoll_model::paths::{clean, relative};
 
 /// A path as text with `/` separators and no leading `./`.
 pub fn to_text(path: &Path) -> String {
@@ -60,7 +18,7 @@ pub fn to_text(path: &Path) -> String {
 /// `path` as shown relative to the project `root` (both as the loader gave them, cleaned first).
 pub fn shown(path: &Path, root: &Path) -> String {
     let (path, root) = (clean(path), clean(root));
-    if root.as_os_str().is_empty() {
+    if root == Path::new(".") {
         return to_text(&path);
     }
     if let Ok(below) = path.strip_prefix(&root) {
@@ -104,6 +62,7 @@ mod tests {
     fn cleaning() {
         assert_eq!(clean(Path::new("./a/./b/../c")), PathBuf::from("a/c"));
         assert_eq!(clean(Path::new("../a/..")), PathBuf::from(".."));
+        assert_eq!(clean(Path::new("a/..")), PathBuf::from("."));
         assert_eq!(clean(Path::new("/../a")), PathBuf::from("/a"));
         assert_eq!(clean(Path::new("x/y/../../plimsoll.yaml")), PathBuf::from("plimsoll.yaml"));
     }

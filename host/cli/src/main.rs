@@ -106,36 +106,19 @@ enum Command {
     },
 }
 
-/// Output formats of `plimsoll check` (the flag's values; `plimsoll-report` renders them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum FormatArg {
-    /// Source snippets with carets, colored on a terminal, and a summary line.
-    Human,
-    /// One JSON object: decision, score, summary, findings, errors, stats.
-    Json,
-    /// SARIF 2.1.0, for code-scanning dashboards.
-    Sarif,
-    /// JUnit XML: one test case per rule and service, a failure per finding.
-    Junit,
-    /// GitHub Actions workflow commands (`::error file=…,line=…::`), shown as annotations.
-    Github,
-    /// GitLab code quality report (JSON).
-    Gitlab,
-    /// A Markdown review report: decision, score, findings by category, per-service resources.
-    Markdown,
-}
+/// `--format` of `plimsoll check`: the formats of `plimsoll-report`, named and described there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FormatArg(Format);
 
-impl From<FormatArg> for Format {
-    fn from(format: FormatArg) -> Self {
-        match format {
-            FormatArg::Human => Format::Human,
-            FormatArg::Json => Format::Json,
-            FormatArg::Sarif => Format::Sarif,
-            FormatArg::Junit => Format::Junit,
-            FormatArg::Github => Format::Github,
-            FormatArg::Gitlab => Format::Gitlab,
-            FormatArg::Markdown => Format::Markdown,
-        }
+impl clap::ValueEnum for FormatArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        static VARIANTS: std::sync::LazyLock<Vec<FormatArg>> =
+            std::sync::LazyLock::new(|| Format::ALL.into_iter().map(FormatArg).collect());
+        &VARIANTS
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.0.as_str()).help(self.0.description()))
     }
 }
 
@@ -175,7 +158,7 @@ struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+    #[arg(long, value_enum, default_value_t = FormatArg(Format::Human))]
     format: FormatArg,
     /// Write the report to FILE (atomically: a temporary file, then a rename) instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
@@ -295,7 +278,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             }
             let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
             let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            let text = report::render(&outcome, args.format.into(), RenderOptions { color, verbose: args.verbose });
+            let text = report::render(&outcome, args.format.0, RenderOptions { color, verbose: args.verbose });
             emit(&text, args.output.as_deref())?;
             Ok(outcome.exit_code() as u8)
         }
@@ -413,11 +396,6 @@ fn emit(text: &str, output: Option<&Path>) -> Result<(), String> {
             let _ = stdout.write_all(text.as_bytes());
             Ok(())
         }
-        Some(path) => {
-            let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-            let tmp = dir.join(format!(".{}.plimsoll-tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("out")));
-            std::fs::write(&tmp, text).map_err(|e| format!("{}: cannot write: {e}", tmp.display()))?;
-            std::fs::rename(&tmp, path).map_err(|e| format!("{}: cannot write: {e}", path.display()))
-        }
+        Some(path) => plimsoll::output::write_atomic(path, text.as_bytes()),
     }
 }

@@ -61,6 +61,21 @@ impl Format {
         }
     }
 
+    /// One line on what the format is for (the help of `--format`).
+    pub fn description(self) -> &'static str {
+        match self {
+            Format::Human => "source snippets with carets, colored on a terminal, and a summary line",
+            Format::Json => "one JSON object: decision, score, summary, findings, errors, stats",
+            Format::Sarif => "SARIF 2.1.0, for code-scanning dashboards",
+            Format::Junit => "JUnit XML: one test case per rule and service, a failure per finding",
+            Format::Github => "GitHub Actions workflow commands (`::error file=…,line=…::`), shown as annotations",
+            Format::Gitlab => "GitLab code quality report (JSON)",
+            Format::Markdown => {
+                "a Markdown review report: decision, score, findings by category, per-service resources"
+            }
+        }
+    }
+
     /// The format named `name`.
     pub fn parse(name: &str) -> Option<Format> {
         Format::ALL.into_iter().find(|f| f.as_str() == name)

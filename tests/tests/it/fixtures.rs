@@ -45,3 +45,85 @@ fn a_fixture_with_a_wrong_expectation_fails() {
     assert_eq!(result.missing.len(), 1, "{}", result.describe());
     assert_eq!(result.unexpected.len(), 1, "{}", result.describe());
 }
+
+/// Every finding a pack reports on one fixture, as a reviewer reads it: one line per finding with
+/// its place (relative to the fixture), rule, severity and message.
+fn rendered_findings(engine: &Engine, pack: &str, case: &std::path::Path) -> (String, Vec<(String, String)>) {
+    let outcome = engine.check(&plimsoll_check::CheckOptions::paths([case])).expect("the check runs");
+    let prefix = format!("{pack}/");
+    let mut lines = Vec::new();
+    let mut messages = Vec::new();
+    for f in outcome.findings().filter(|f| f.rule.starts_with(&prefix)) {
+        lines.push(format!("{}:{}:{} {} {}: {}", f.file, f.line, f.column, f.rule, f.severity, f.message));
+        messages.push((format!("{} ({}:{})", f.rule, case.display(), f.line), f.message.clone()));
+    }
+    (lines.join("\n") + "\n", messages)
+}
+
+/// Whether a message follows the house style: starts lowercase (or with a quoted object or a
+/// number), names its object in backticks — or, for a finding about a whole budget, its numbers —
+/// and has no trailing period.
+fn message_style_problem(message: &str) -> Option<&'static str> {
+    let first = message.chars().next()?;
+    if first.is_uppercase() {
+        return Some("starts with a capital letter");
+    }
+    if message.ends_with('.') && !message.ends_with("...") {
+        return Some("ends with a period");
+    }
+    if !message.contains('`') && !message.chars().any(|c| c.is_ascii_digit()) {
+        return Some("names no object in backticks");
+    }
+    None
+}
+
+#[test]
+fn every_fixture_s_findings_are_snapshotted_with_their_messages_in_house_style() {
+    let engine = Engine::new(None).expect("engine starts");
+    let mut style = Vec::new();
+    let mut snapshots = 0;
+    for pack in engine.packs() {
+        let id = &pack.info.id;
+        let dir = workspace_root().join("policies").join(id).join("tests/fixtures");
+        for case in fixtures::discover(&dir) {
+            let (text, messages) = rendered_findings(&engine, id, &case);
+            let relative = case.strip_prefix(&dir).unwrap().to_string_lossy().replace(['/', '.'], "_");
+            insta::with_settings!({
+                snapshot_path => "snapshots/fixtures",
+                prepend_module_to_snapshot => false,
+                description => format!("findings of the `{id}` pack on its fixture {}", case.strip_prefix(&dir).unwrap().display()),
+                omit_expression => true,
+            }, {
+                insta::assert_snapshot!(format!("{id}__{relative}"), text);
+            });
+            snapshots += 1;
+            for (place, message) in messages {
+                if let Some(problem) = message_style_problem(&message) {
+                    style.push(format!("{place}: {problem}: {message}"));
+                }
+            }
+        }
+    }
+    assert!(snapshots > 40, "only {snapshots} fixtures found");
+    assert!(style.is_empty(), "messages out of house style:\n{}", style.join("\n"));
+}
+
+#[test]
+fn the_style_check_catches_bad_messages() {
+    assert_eq!(message_style_problem("Service `a` has no limit"), Some("starts with a capital letter"));
+    assert_eq!(message_style_problem("service `a` has no limit."), Some("ends with a period"));
+    assert_eq!(message_style_problem("service a has no limit"), Some("names no object in backticks"));
+    assert_eq!(message_style_problem("memory limits add up to 15.5 GiB but the host has 14 GiB"), None);
+    assert_eq!(message_style_problem("service `a` has no memory limit"), None);
+}
+
+#[test]
+fn host_rules_have_the_documentation_sections_of_every_rule() {
+    for rule in plimsoll_check::host_rules::rules() {
+        for section in ["## What it does", "## Why is this bad?", "## Example"] {
+            assert!(rule.docs.contains(section), "plimsoll/{} has no `{section}`", rule.id);
+        }
+        assert!(message_style_problem(&format!("`{}` {}", rule.id, rule.summary)).is_none(), "{}", rule.summary);
+        assert!(rule.summary.chars().next().is_some_and(|c| !c.is_uppercase()), "{}", rule.summary);
+    }
+}

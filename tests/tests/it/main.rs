@@ -5,5 +5,6 @@
 mod acceptance;
 mod fixtures;
 mod gate;
+mod module_graph;
 mod runtime;
 mod sandbox;

@@ -12,8 +12,10 @@ use std::time::{Duration, Instant};
 
 use plimsoll_runtime::{Pack, Runtime};
 
-use super::manifest::{self, LoadedManifest};
-use super::{Language, WIT_FILES, tools, verify};
+use plimsoll_check::manifest::{self, Language, LoadedManifest};
+
+use super::source::WIT_FILES;
+use super::{tools, verify};
 
 /// A built and verified pack.
 #[derive(Debug)]

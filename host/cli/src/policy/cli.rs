@@ -9,7 +9,9 @@ use plimsoll_runtime::{ComponentCache, Runtime, RuntimeOptions};
 
 use plimsoll_check::Engine;
 
-use super::{Language, build, inspect, manifest, scaffold, test};
+use plimsoll_check::manifest::{self, Language};
+
+use super::{build, inspect, scaffold, test};
 
 /// The `--lang` values of `plimsoll policy new`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

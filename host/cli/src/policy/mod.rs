@@ -13,37 +13,11 @@ pub mod build;
 pub mod cli;
 pub mod inspect;
 pub mod scaffold;
+pub mod source;
 pub mod test;
 pub mod tools;
 pub mod verify;
 
-use std::path::{Path, PathBuf};
-
 pub use cli::{PolicyCommand, run};
 pub use plimsoll_check::manifest::{self, Language, is_kebab};
-
-/// The checkout this binary was built from, when it still exists (it holds `sdk/`, `wit/` and `.tools/`).
-pub fn source_checkout() -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    root.join("sdk/Cargo.toml").is_file().then(|| root.canonicalize().unwrap_or(root))
-}
-
-/// The WIT contract embedded in the binary: (file name, text), for scaffolds and builds.
-pub const WIT_FILES: &[(&str, &str)] = &[
-    ("host.wit", include_str!("../../../../wit/host.wit")),
-    ("model.wit", include_str!("../../../../wit/model.wit")),
-    ("types.wit", include_str!("../../../../wit/types.wit")),
-    ("world.wit", include_str!("../../../../wit/world.wit")),
-];
-
-/// Write `text` to `path` through a temporary file in the same directory and a rename.
-pub fn write_atomic(path: &Path, text: &[u8]) -> Result<(), String> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-    let tmp = dir.join(format!(".{name}.plimsoll-tmp"));
-    std::fs::write(&tmp, text).map_err(|e| format!("{}: cannot write: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("{}: cannot write: {e}", path.display())
-    })
-}
+pub use source::{WIT_FILES, source_checkout};

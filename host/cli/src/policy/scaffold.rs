@@ -9,7 +9,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Language, WIT_FILES, is_kebab, source_checkout};
+use plimsoll_check::manifest::{Language, is_kebab};
+
+use super::source::{WIT_FILES, source_checkout};
 
 const MANIFEST: &str = include_str!("templates/common/plimsoll-pack.yaml");
 const README: &str = include_str!("templates/common/README.md");

@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use super::Language;
+use plimsoll_check::manifest::Language;
 
 /// componentize-py version the install script pins.
 pub const COMPONENTIZE_PY_VERSION: &str = "0.25.1";
@@ -21,7 +21,7 @@ pub fn tools_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("PLIMSOLL_TOOLS_DIR").filter(|v| !v.is_empty()) {
         return Some(PathBuf::from(dir));
     }
-    super::source_checkout().map(|root| root.join(".tools"))
+    super::source::source_checkout().map(|root| root.join(".tools"))
 }
 
 /// The command that builds packs of `language`, ready for arguments; an error says how to install it.

@@ -8,7 +8,7 @@
 
 use plimsoll_runtime::{Limits, Pack, PackError, Runtime};
 
-use super::manifest::{self, LoadedManifest};
+use plimsoll_check::manifest::{self, LoadedManifest};
 
 /// The contract versions this host runs: every `0.1.x`.
 pub const SUPPORTED_CONTRACT: &str = "0.1";

@@ -30,13 +30,16 @@ fn build_rejects_wrong_world_duplicate_ids_bad_schema_and_missing_docs() {
     let component = pack.join("dist/broken.wasm");
     let good = std::fs::read(&component).expect("the built component");
 
-    // Duplicate rule ids.
+    // Duplicate rule ids: a second rule file that declares the same id.
     let rules = pack.join("src/rules/mod.rs");
-    edit(&rules, "&[&owner_label_missing::RULE]", "&[&owner_label_missing::RULE, &owner_label_missing::RULE]");
+    let copy = pack.join("src/rules/owner_label_copy.rs");
+    std::fs::copy(pack.join("src/rules/owner_label_missing.rs"), &copy).expect("copy the rule");
+    edit(&rules, "    owner_label_missing,\n", "    owner_label_missing,\n    owner_label_copy,\n");
     build_fails_with(&pack, "rule id `owner-label-missing` is declared twice");
     // A failed build leaves the previous component in place.
     assert_eq!(std::fs::read(&component).expect("component"), good);
-    edit(&rules, "&[&owner_label_missing::RULE, &owner_label_missing::RULE]", "&[&owner_label_missing::RULE]");
+    edit(&rules, "    owner_label_copy,\n", "");
+    std::fs::remove_file(&copy).expect("remove the copy");
 
     // An invalid settings schema: `minLength` must be a non-negative integer.
     let settings = pack.join("src/settings.rs");

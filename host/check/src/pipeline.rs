@@ -1,0 +1,161 @@
+//! The pipeline: a check top to bottom, in the order the data flows.
+//!
+//! [`Engine::check_with`] discovers and loads the projects ([`crate::load`]), then per project
+//! configures ([`crate::configure`]), evaluates ([`crate::evaluate`]; subjects are located there by
+//! [`crate::locate`]), filters ([`crate::filter`]), applies exceptions ([`crate::exceptions`]) and
+//! inline waivers ([`crate::waivers`]); then the baseline ([`crate::baseline`]) and the gate
+//! ([`crate::gate`], through [`Outcome::recompute`]). Each step lives in its own module; this one
+//! only sequences them. No terminal, no flags, no HTTP here.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use plimsoll_runtime::Severity;
+use rayon::prelude::*;
+
+use crate::engine::Engine;
+use crate::error::CheckError;
+use crate::gate::Decision;
+use crate::load::Target;
+use crate::options::{CheckOptions, PathStyle};
+use crate::outcome::{ErrorEntry, ErrorKind, Outcome, ProjectResult, Stats, WarningEntry};
+use crate::{baseline, configure, evaluate, exceptions, load, paths, waivers};
+
+/// Reports progress while projects are checked (a progress bar on a terminal).
+pub trait Progress: Sync {
+    /// Checking starts: `total` projects.
+    fn start(&self, _total: usize) {}
+    /// One project is done.
+    fn advance(&self, _project: &str) {}
+    /// Every project is done.
+    fn finish(&self) {}
+}
+
+/// No progress reporting.
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
+impl Engine {
+    /// Check every project named by `options`.
+    pub fn check(&self, options: &CheckOptions) -> Result<Outcome, CheckError> {
+        self.check_with(options, &NoProgress)
+    }
+
+    /// Check every project named by `options`, reporting progress per project.
+    pub fn check_with(&self, options: &CheckOptions, progress: &dyn Progress) -> Result<Outcome, CheckError> {
+        let start = Instant::now();
+        let targets = load::load_all(options)?;
+        progress.start(targets.len());
+        let mut projects: Vec<ProjectResult> = targets
+            .into_par_iter()
+            .map(|target| {
+                let started = Instant::now();
+                let mut result = self.check_project(target, options);
+                result.duration_ms = duration_ms(started.elapsed());
+                progress.advance(&result.path);
+                result
+            })
+            .collect();
+        progress.finish();
+        projects.sort_by(|a, b| a.path.cmp(&b.path));
+        let stats = Stats {
+            projects: projects.len(),
+            services: projects.iter().map(|p| p.services).sum(),
+            packs: self.packs.len(),
+            rules: self.packs.iter().map(|p| p.info.rules.len()).sum(),
+            evaluations: projects.iter().map(|p| p.outputs.len()).sum(),
+            cache_hits: self.packs.iter().filter(|p| p.cache_hit).count(),
+            suppressed: 0,
+            hidden: 0,
+            duration_ms: duration_ms(start.elapsed()),
+        };
+        let mut outcome = Outcome {
+            decision: Decision::Pass,
+            score: 100,
+            fail_on: Severity::High,
+            summary: BTreeMap::new(),
+            projects,
+            stats,
+            rules: self.catalog(),
+        };
+        if let Some(recorded) = &options.baseline {
+            baseline::apply(&mut outcome, recorded.clone());
+        }
+        outcome.recompute();
+        Ok(outcome)
+    }
+
+    /// One project through configure → evaluate → locate → filter → exceptions → waivers.
+    fn check_project(&self, target: Target, options: &CheckOptions) -> ProjectResult {
+        let Target { loaded, config_root, scratch } = target;
+        let mut loaded = loaded;
+        let root = loaded.directory.clone();
+        let source = loaded
+            .primary_file
+            .clone()
+            .filter(|f| plimsoll_model::compose::is_dockerfile_name(f))
+            .unwrap_or_else(|| loaded.directory.clone());
+        let name = loaded.model.name.clone();
+        let mut result = ProjectResult {
+            name: name.clone(),
+            path: options.path_style.show(&source, &root),
+            services: loaded.model.services.len(),
+            findings: Vec::new(),
+            suppressed: Vec::new(),
+            duration_ms: 0,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            outputs: Vec::new(),
+            loaded: None,
+            fail_on_threshold: None,
+            root: root.clone(),
+            source,
+            scratch,
+        };
+        if result.path.is_empty() {
+            result.path = ".".to_string();
+        }
+        if options.path_style == PathStyle::ProjectRoot {
+            result.path = paths::to_text(&paths::clean(&result.source));
+        }
+        let show = |path: &std::path::Path| options.path_style.show(path, &root);
+        for d in &loaded.diagnostics {
+            if d.is_error() {
+                result.errors.push(ErrorEntry::at(
+                    ErrorKind::Load,
+                    &name,
+                    &show,
+                    d.location.as_ref(),
+                    d.message.clone(),
+                ));
+            } else {
+                result.warnings.push(WarningEntry::new(&name, &show, d.location.clone(), d.message.clone()));
+            }
+        }
+        let configured = configure::configure(self, &mut loaded, config_root.as_deref(), options, &mut result);
+        let Some(configured) = configured else {
+            result.loaded = Some(loaded);
+            return result;
+        };
+        let context =
+            configure::Context { engine: self, loaded: &loaded, configured: &configured, options, name: &name };
+        evaluate::evaluate(&context, &mut result);
+        result.findings.retain(|f| options.selects(&f.rule));
+        let failed_packs: Vec<String> = result.errors.iter().filter_map(|e| e.pack.clone()).collect();
+        let evaluated = |rule: &str| {
+            options.selects(rule)
+                && rule.split_once('/').is_some_and(|(pack, _)| !failed_packs.iter().any(|p| p == pack))
+                && configured.cfg.config.rules.get(rule).is_none_or(|s| s.severity().is_some())
+        };
+        exceptions::apply(&context, &mut result);
+        waivers::apply(&context, &mut result, &evaluated);
+        result.sort_findings();
+        result.loaded = Some(loaded);
+        result
+    }
+}
+
+fn duration_ms(d: Duration) -> u64 {
+    d.as_millis().min(u128::from(u64::MAX)) as u64
+}

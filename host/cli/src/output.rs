@@ -1,0 +1,16 @@
+//! Writing what the CLI produces: reports, baselines and other files the user owns are replaced
+//! through a temporary file in the same directory and a rename, never overwritten in place.
+
+use std::path::Path;
+
+/// Write `text` to `path` through a temporary file in the same directory and a rename.
+pub fn write_atomic(path: &Path, text: &[u8]) -> Result<(), String> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+    let tmp = dir.join(format!(".{name}.plimsoll-tmp"));
+    std::fs::write(&tmp, text).map_err(|e| format!("{}: cannot write: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("{}: cannot write: {e}", path.display())
+    })
+}
