@@ -89,7 +89,7 @@ mod tests {
         );
         let messages: Vec<_> = run::<Health>(&project, "")
             .into_iter()
-            .filter(|f| f.rule == "depends-on-healthy-without-healthcheck")
+            .filter(|f| f.rule == super::RULE.id)
             .map(|f| f.message)
             .collect();
         assert_eq!(messages, ["service `api` waits for `redis` to be healthy, but `redis` has no healthcheck"]);

@@ -88,7 +88,7 @@ mod tests {
         );
         let messages: Vec<_> = run::<Health>(&project, "")
             .into_iter()
-            .filter(|f| f.rule == "depends-on-not-healthy")
+            .filter(|f| f.rule == super::RULE.id)
             .map(|f| f.message)
             .collect();
         assert_eq!(messages, ["service `api` waits only for `db` to start, though `db` has a healthcheck"]);

@@ -83,7 +83,7 @@ mod tests {
         );
         let messages: Vec<_> = run::<Health>(&project, "")
             .into_iter()
-            .filter(|f| f.rule == "healthcheck-disabled")
+            .filter(|f| f.rule == super::RULE.id)
             .map(|f| f.message)
             .collect();
         assert_eq!(

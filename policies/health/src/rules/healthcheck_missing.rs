@@ -95,7 +95,7 @@ mod tests {
         );
         let messages: Vec<_> = run::<Health>(&project, "")
             .into_iter()
-            .filter(|f| f.rule == "healthcheck-missing")
+            .filter(|f| f.rule == super::RULE.id)
             .map(|f| f.message)
             .collect();
         assert_eq!(messages, ["service `c` has no healthcheck, and `Dockerfile.c` has no `HEALTHCHECK`"]);

@@ -84,7 +84,7 @@ mod tests {
         );
         let messages: Vec<_> = run::<Health>(&project, "")
             .into_iter()
-            .filter(|f| f.rule == "logging-rotation-missing")
+            .filter(|f| f.rule == super::RULE.id)
             .map(|f| f.message)
             .collect();
         assert_eq!(

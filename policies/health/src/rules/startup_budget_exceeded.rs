@@ -167,7 +167,7 @@ mod tests {
     fn messages(yaml: &str, settings: &str) -> Vec<String> {
         run::<Health>(&from_compose(yaml), settings)
             .into_iter()
-            .filter(|f| f.rule == "startup-budget-exceeded")
+            .filter(|f| f.rule == super::RULE.id)
             .map(|f| f.message)
             .collect()
     }

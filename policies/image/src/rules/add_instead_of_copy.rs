@@ -94,7 +94,7 @@ mod tests {
             ],
         );
         let found: Vec<_> =
-            run::<Image>(&project, "").into_iter().filter(|f| f.rule == "add-instead-of-copy").collect();
+            run::<Image>(&project, "").into_iter().filter(|f| f.rule == super::RULE.id).collect();
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].message, "`ADD . /app` copies local files with `ADD`");
     }

@@ -81,7 +81,7 @@ mod tests {
             "services:\n  a:\n    build: .\n",
             &[("Dockerfile", dockerfile), (".dockerignore", ".git\n")],
         );
-        run::<Image>(&project, "").iter().filter(|f| f.rule == "apt-no-install-recommends").count()
+        run::<Image>(&project, "").iter().filter(|f| f.rule == super::RULE.id).count()
     }
 
     #[test]

@@ -93,7 +93,7 @@ mod tests {
             "services:\n  a:\n    build: .\n",
             &[("Dockerfile", dockerfile), (".dockerignore", ".git\n")],
         );
-        run::<Image>(&project, "").iter().filter(|f| f.rule == "apt-update-alone").count()
+        run::<Image>(&project, "").iter().filter(|f| f.rule == super::RULE.id).count()
     }
 
     #[test]

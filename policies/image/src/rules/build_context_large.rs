@@ -83,12 +83,12 @@ mod tests {
         );
         let findings: Vec<_> = run::<Image>(&project, r#"{"max-context-bytes": "2KiB"}"#)
             .into_iter()
-            .filter(|f| f.rule == "build-context-large")
+            .filter(|f| f.rule == super::RULE.id)
             .collect();
         assert_eq!(findings.len(), 1);
         assert!(findings[0].message.starts_with("build context `.` sends 4"), "{}", findings[0].message);
         assert!(findings[0].message.contains("above the 2 KiB limit"), "{}", findings[0].message);
         let quiet = run::<Image>(&project, "");
-        assert!(quiet.iter().all(|f| f.rule != "build-context-large"));
+        assert!(quiet.iter().all(|f| f.rule != super::RULE.id));
     }
 }

@@ -207,7 +207,7 @@ mod tests {
         let project = from_compose_with(compose, &[("Dockerfile", dockerfile), (".dockerignore", ".git\n")]);
         run::<Image>(&project, "")
             .into_iter()
-            .filter(|f| f.rule == "build-tools-in-final-stage")
+            .filter(|f| f.rule == super::RULE.id)
             .map(|f| f.message)
             .collect()
     }

@@ -140,7 +140,7 @@ mod tests {
                 (".env.example", "KEY=\n"),
             ],
         );
-        let findings: Vec<_> = run::<Image>(&project, "").into_iter().filter(|f| f.rule == "copy-secrets").collect();
+        let findings: Vec<_> = run::<Image>(&project, "").into_iter().filter(|f| f.rule == super::RULE.id).collect();
         assert_eq!(findings.len(), 2, "{findings:?}");
         assert!(findings[0].message.starts_with("`COPY . /app` copies "), "{}", findings[0].message);
         assert!(findings[0].message.contains("`.env`") && !findings[0].message.contains(".env.example"));
@@ -160,7 +160,7 @@ mod tests {
                 (".env", "KEY=1\n"),
             ],
         );
-        assert!(run::<Image>(&project, "").iter().all(|f| f.rule != "copy-secrets"));
+        assert!(run::<Image>(&project, "").iter().all(|f| f.rule != super::RULE.id));
     }
 
     #[test]

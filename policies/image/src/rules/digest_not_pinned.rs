@@ -75,7 +75,7 @@ mod tests {
     #[test]
     fn only_stable_tags_without_digest() {
         let findings: Vec<_> =
-            run::<Image>(&from_compose(STACK), "").into_iter().filter(|f| f.rule == "digest-not-pinned").collect();
+            run::<Image>(&from_compose(STACK), "").into_iter().filter(|f| f.rule == super::RULE.id).collect();
         assert_eq!(findings.len(), 1);
         assert_eq!(findings[0].message, "service `a` uses `redis:7.2` without a `@sha256:` digest");
         assert_eq!(findings[0].severity, None);
@@ -85,7 +85,7 @@ mod tests {
     fn strict_raises_the_severity() {
         let findings: Vec<_> = run::<Image>(&from_compose(STACK), r#"{"strict-digest": true}"#)
             .into_iter()
-            .filter(|f| f.rule == "digest-not-pinned")
+            .filter(|f| f.rule == super::RULE.id)
             .collect();
         assert_eq!(findings[0].severity, Some(Severity::Medium));
     }

@@ -107,7 +107,7 @@ mod tests {
             ],
         );
         let findings: Vec<_> =
-            run::<Image>(&project, "").into_iter().filter(|f| f.rule == "dockerignore-incomplete").collect();
+            run::<Image>(&project, "").into_iter().filter(|f| f.rule == super::RULE.id).collect();
         assert_eq!(findings.len(), 1, "{findings:?}");
         let message = &findings[0].message;
         assert!(message.starts_with("`.dockerignore` does not exclude "), "{message}");
@@ -124,6 +124,6 @@ mod tests {
             "services:\n  a:\n    build: .\n",
             &[("Dockerfile", "FROM scratch\n"), (".dockerignore", ".venv\n"), (".venv/pyvenv.cfg", "home = /usr\n")],
         );
-        assert!(run::<Image>(&project, "").iter().all(|f| f.rule != "dockerignore-incomplete"));
+        assert!(run::<Image>(&project, "").iter().all(|f| f.rule != super::RULE.id));
     }
 }

@@ -102,7 +102,7 @@ mod tests {
             ],
         );
         let findings: Vec<_> =
-            run::<Image>(&project, "").into_iter().filter(|f| f.rule == "dockerignore-missing").collect();
+            run::<Image>(&project, "").into_iter().filter(|f| f.rule == super::RULE.id).collect();
         assert_eq!(findings.len(), 2, "{findings:?}");
         assert!(
             findings[0]

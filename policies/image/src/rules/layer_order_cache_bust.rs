@@ -109,7 +109,7 @@ mod tests {
         );
         run::<Image>(&project, "")
             .into_iter()
-            .filter(|f| f.rule == "layer-order-cache-bust")
+            .filter(|f| f.rule == super::RULE.id)
             .map(|f| f.message)
             .collect()
     }

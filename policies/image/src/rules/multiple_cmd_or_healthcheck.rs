@@ -91,7 +91,7 @@ mod tests {
             ],
         );
         let found: Vec<_> =
-            run::<Image>(&project, "").into_iter().filter(|f| f.rule == "multiple-cmd-or-healthcheck").collect();
+            run::<Image>(&project, "").into_iter().filter(|f| f.rule == super::RULE.id).collect();
         assert_eq!(found.len(), 1);
         assert_eq!(
             found[0].message,

@@ -169,7 +169,7 @@ mod tests {
         );
         run::<Image>(&project, "")
             .into_iter()
-            .filter(|f| f.rule == "package-cache-not-cleaned")
+            .filter(|f| f.rule == super::RULE.id)
             .map(|f| f.message)
             .collect()
     }

@@ -87,7 +87,7 @@ mod tests {
                 (".dockerignore", ".git\n"),
             ],
         );
-        let found: Vec<_> = run::<Image>(&project, "").into_iter().filter(|f| f.rule == "shell-form-cmd").collect();
+        let found: Vec<_> = run::<Image>(&project, "").into_iter().filter(|f| f.rule == super::RULE.id).collect();
         assert_eq!(found.len(), 1);
         assert!(found[0].message.starts_with("`CMD python /sim/main.py` is in shell form"));
         assert_eq!(found[0].help.as_deref(), Some("use the exec form: `CMD [\"python\", \"/sim/main.py\"]`"));

@@ -75,7 +75,7 @@ mod tests {
             "services:\n  a:\n    image: containrrr/watchtower\n  b:\n    image: redis:7\n  c:\n    image: built\n    build: .\n",
             &[("Dockerfile", "FROM node AS build\nFROM build\nFROM scratch\n")],
         );
-        let findings: Vec<_> = run::<Image>(&project, "").into_iter().filter(|f| f.rule == "tag-missing").collect();
+        let findings: Vec<_> = run::<Image>(&project, "").into_iter().filter(|f| f.rule == super::RULE.id).collect();
         let messages: Vec<_> = findings.iter().map(|f| f.message.as_str()).collect();
         assert_eq!(
             messages,
@@ -94,7 +94,7 @@ mod tests {
             "services:\n  app:\n    image: alpine\n    build: .\n  user:\n    build: { context: ., dockerfile: Dockerfile.user }\n",
             &[("Dockerfile", "FROM alpine\n"), ("Dockerfile.user", "FROM alpine\n")],
         );
-        let findings: Vec<_> = run::<Image>(&project, "").into_iter().filter(|f| f.rule == "tag-missing").collect();
+        let findings: Vec<_> = run::<Image>(&project, "").into_iter().filter(|f| f.rule == super::RULE.id).collect();
         let messages: Vec<_> = findings.iter().map(|f| f.message.as_str()).collect();
         assert_eq!(messages, ["`Dockerfile` uses `alpine` without a tag, which means `latest`"]);
     }

@@ -69,7 +69,7 @@ mod tests {
         let project = from_compose(
             "services:\n  a:\n    image: ollama/ollama:latest\n  b:\n    image: ghcr.io/open-webui/open-webui:main\n  c:\n    image: postgres:15-alpine\n  d:\n    image: nginx:latest@sha256:0000000000000000000000000000000000000000000000000000000000000000\n",
         );
-        let findings: Vec<_> = run::<Image>(&project, "").into_iter().filter(|f| f.rule == "tag-mutable").collect();
+        let findings: Vec<_> = run::<Image>(&project, "").into_iter().filter(|f| f.rule == super::RULE.id).collect();
         assert_eq!(findings.len(), 2);
         assert_eq!(findings[0].message, "service `a` uses `ollama/ollama:latest`: `latest` is a moving tag");
         assert!(findings[1].message.contains("`main` is a moving tag"));
@@ -80,7 +80,7 @@ mod tests {
         let project = from_compose("services:\n  a:\n    image: acme/app:rc\n  b:\n    image: acme/app:latest\n");
         let findings: Vec<_> = run::<Image>(&project, r#"{"mutable-tags": ["rc"]}"#)
             .into_iter()
-            .filter(|f| f.rule == "tag-mutable")
+            .filter(|f| f.rule == super::RULE.id)
             .collect();
         assert_eq!(findings.len(), 1);
         assert!(findings[0].message.contains("`rc`"));

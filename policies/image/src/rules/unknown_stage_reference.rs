@@ -143,7 +143,7 @@ mod tests {
         );
         let found: Vec<String> = run::<Image>(&project, "")
             .into_iter()
-            .filter(|f| f.rule == "unknown-stage-reference")
+            .filter(|f| f.rule == super::RULE.id)
             .map(|f| f.message)
             .collect();
         assert_eq!(found.len(), 4, "{found:?}");

@@ -387,7 +387,7 @@ mod tests {
     fn messages(project: &Project) -> Vec<String> {
         run::<Resources>(project, "")
             .into_iter()
-            .filter(|f| f.rule == "app-memory-exceeds-limit")
+            .filter(|f| f.rule == super::RULE.id)
             .map(|f| f.message)
             .collect()
     }
@@ -413,7 +413,7 @@ mod tests {
             &[("Dockerfile", "FROM node:20\nENV NODE_OPTIONS=--max-old-space-size=2048\nCMD [\"node\", \"app.js\"]\n")],
         );
         let findings: Vec<_> =
-            run::<Resources>(&project, "").into_iter().filter(|f| f.rule == "app-memory-exceeds-limit").collect();
+            run::<Resources>(&project, "").into_iter().filter(|f| f.rule == super::RULE.id).collect();
         assert_eq!(findings.len(), 1);
         assert!(findings[0].message.contains("`NODE_OPTIONS` in the image"), "{}", findings[0].message);
         assert_eq!(findings[0].related, vec![subject::instruction(0, 1)]);
@@ -425,7 +425,7 @@ mod tests {
             "services:\n  pg:\n    image: postgres:16\n    command: postgres -c shared_buffers=1GB\n    mem_limit: 3g\n",
         );
         let findings: Vec<_> =
-            run::<Resources>(&project, "").into_iter().filter(|f| f.rule == "app-memory-exceeds-limit").collect();
+            run::<Resources>(&project, "").into_iter().filter(|f| f.rule == super::RULE.id).collect();
         assert_eq!(findings.len(), 1);
         assert_eq!(findings[0].severity, Some(Severity::Low));
         assert_eq!(

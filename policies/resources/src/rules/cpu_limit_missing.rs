@@ -72,7 +72,7 @@ mod tests {
             "services:\n  a:\n    image: a:1\n  b:\n    image: b:1\n    cpus: 0.5\n  c:\n    image: c:1\n    deploy: { resources: { limits: { cpus: '2' } } }\n",
         );
         let findings: Vec<_> =
-            run::<Resources>(&project, "").into_iter().filter(|f| f.rule == "cpu-limit-missing").collect();
+            run::<Resources>(&project, "").into_iter().filter(|f| f.rule == super::RULE.id).collect();
         assert_eq!(findings.len(), 1);
         assert_eq!(findings[0].message, "service `a` has no cpu limit");
     }
@@ -81,6 +81,6 @@ mod tests {
     fn exempt_services_are_skipped() {
         let project = from_compose("services:\n  init:\n    image: busybox:1\n");
         let findings = run::<Resources>(&project, r#"{"exempt-services": ["init"]}"#);
-        assert!(findings.iter().all(|f| f.rule != "cpu-limit-missing"));
+        assert!(findings.iter().all(|f| f.rule != super::RULE.id));
     }
 }

@@ -129,7 +129,7 @@ mod tests {
         let project = from_compose(yaml);
         run::<Resources>(&project, "")
             .into_iter()
-            .filter(|f| f.rule == "gpu-reservation-unbounded")
+            .filter(|f| f.rule == super::RULE.id)
             .map(|f| f.message)
             .collect()
     }

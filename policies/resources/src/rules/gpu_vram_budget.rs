@@ -262,7 +262,7 @@ mod tests {
             reserved_cpus: 0.0,
             gpus: cards.iter().map(|g| Gpu { name: "RTX 3060".into(), vram: g << 30 }).collect(),
         });
-        run::<Resources>(&project, "").into_iter().filter(|f| f.rule == "gpu-vram-budget").map(|f| f.message).collect()
+        run::<Resources>(&project, "").into_iter().filter(|f| f.rule == super::RULE.id).map(|f| f.message).collect()
     }
 
     #[test]

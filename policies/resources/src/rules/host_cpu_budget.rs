@@ -122,7 +122,7 @@ mod tests {
         });
         run::<Resources>(&project, settings)
             .into_iter()
-            .filter(|f| f.rule == "host-cpu-budget")
+            .filter(|f| f.rule == super::RULE.id)
             .map(|f| (f.message, f.severity))
             .collect()
     }

@@ -134,7 +134,7 @@ mod tests {
         project.host = host(memory, reserved);
         run::<Resources>(&project, settings)
             .into_iter()
-            .filter(|f| f.rule == "host-memory-budget")
+            .filter(|f| f.rule == super::RULE.id)
             .map(|f| (f.message, f.severity))
             .collect()
     }
@@ -179,6 +179,6 @@ mod tests {
     #[test]
     fn no_host_profile_no_finding() {
         let project = from_compose("services:\n  a:\n    image: a:1\n");
-        assert!(run::<Resources>(&project, "").iter().all(|f| f.rule != "host-memory-budget"));
+        assert!(run::<Resources>(&project, "").iter().all(|f| f.rule != super::RULE.id));
     }
 }

@@ -112,7 +112,7 @@ mod tests {
             "services:\n  a:\n    image: a:1\n    mem_limit: 1g\n    cpus: 1\n    deploy: { resources: { limits: { memory: 2G, cpus: '1' } } }\n  b:\n    image: b:1\n    mem_limit: 1g\n    deploy: { resources: { limits: { memory: 1G } } }\n",
         );
         let findings: Vec<_> =
-            run::<Resources>(&project, "").into_iter().filter(|f| f.rule == "limit-conflict").collect();
+            run::<Resources>(&project, "").into_iter().filter(|f| f.rule == super::RULE.id).collect();
         assert_eq!(findings.len(), 1);
         assert_eq!(
             findings[0].message,

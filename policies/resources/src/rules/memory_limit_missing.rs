@@ -72,7 +72,7 @@ mod tests {
             "services:\n  redis:\n    image: redis:7\n  api:\n    image: api:1\n    mem_limit: 512m\n  db:\n    image: postgres:16\n    deploy: { resources: { limits: { memory: 1G } } }\n",
         );
         let findings = run::<Resources>(&project, "");
-        let mine: Vec<_> = findings.iter().filter(|f| f.rule == "memory-limit-missing").collect();
+        let mine: Vec<_> = findings.iter().filter(|f| f.rule == super::RULE.id).collect();
         assert_eq!(mine.len(), 1, "{:?}", rule_ids(&findings));
         assert_eq!(mine[0].message, "service `redis` has no memory limit");
     }
@@ -81,6 +81,6 @@ mod tests {
     fn exempt_services_are_skipped() {
         let project = from_compose("services:\n  init:\n    image: busybox:1\n");
         let findings = run::<Resources>(&project, r#"{"exempt-services": ["init"]}"#);
-        assert!(findings.iter().all(|f| f.rule != "memory-limit-missing"));
+        assert!(findings.iter().all(|f| f.rule != super::RULE.id));
     }
 }

@@ -86,7 +86,7 @@ mod tests {
             "services:\n  a:\n    image: a:1\n    deploy: { resources: { limits: { memory: 256M } } }\n  b:\n    image: b:1\n    mem_limit: 1g\n    mem_reservation: 512m\n  c:\n    image: c:1\n",
         );
         let findings: Vec<_> =
-            run::<Resources>(&project, "").into_iter().filter(|f| f.rule == "memory-reservation-missing").collect();
+            run::<Resources>(&project, "").into_iter().filter(|f| f.rule == super::RULE.id).collect();
         assert_eq!(findings.len(), 1);
         assert_eq!(findings[0].message, "service `a` has a 256 MiB memory limit but no memory reservation");
         assert_eq!(

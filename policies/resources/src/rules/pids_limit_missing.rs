@@ -71,7 +71,7 @@ mod tests {
             "services:\n  a:\n    image: a:1\n  b:\n    image: b:1\n    pids_limit: 100\n  c:\n    image: c:1\n    pids_limit: -1\n  d:\n    image: d:1\n    deploy: { resources: { limits: { pids: 50 } } }\n",
         );
         let findings: Vec<_> =
-            run::<Resources>(&project, "").into_iter().filter(|f| f.rule == "pids-limit-missing").collect();
+            run::<Resources>(&project, "").into_iter().filter(|f| f.rule == super::RULE.id).collect();
         let messages: Vec<_> = findings.iter().map(|f| f.message.as_str()).collect();
         assert_eq!(messages, ["service `a` has no pids limit", "service `c` has no pids limit"]);
     }

@@ -104,7 +104,7 @@ mod tests {
             "services:\n  api:\n    image: api:1\n    deploy:\n      resources:\n        limits: { memory: 512M, cpus: '0.5' }\n        reservations: { memory: 1G, cpus: '1' }\n  ok:\n    image: ok:1\n    deploy:\n      resources:\n        limits: { memory: 1G }\n        reservations: { memory: 512M }\n",
         );
         let findings: Vec<_> =
-            run::<Resources>(&project, "").into_iter().filter(|f| f.rule == "reservation-exceeds-limit").collect();
+            run::<Resources>(&project, "").into_iter().filter(|f| f.rule == super::RULE.id).collect();
         assert_eq!(findings.len(), 2);
         assert_eq!(findings[0].message, "service `api` reserves 1 GiB of memory but its limit is 512 MiB");
         assert_eq!(
@@ -121,7 +121,7 @@ mod tests {
         let project =
             from_compose("services:\n  api:\n    image: api:1\n    mem_limit: 256m\n    mem_reservation: 1g\n");
         let findings: Vec<_> =
-            run::<Resources>(&project, "").into_iter().filter(|f| f.rule == "reservation-exceeds-limit").collect();
+            run::<Resources>(&project, "").into_iter().filter(|f| f.rule == super::RULE.id).collect();
         assert_eq!(findings.len(), 1);
         assert_eq!(
             findings[0].subject,

@@ -110,7 +110,7 @@ mod tests {
         );
         let found: Vec<String> = run::<Security>(&project, "")
             .into_iter()
-            .filter(|f| f.rule == "cors-wildcard")
+            .filter(|f| f.rule == super::RULE.id)
             .map(|f| f.message)
             .collect();
         assert_eq!(

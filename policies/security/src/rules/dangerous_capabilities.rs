@@ -80,7 +80,7 @@ mod tests {
     fn dangerous_entries_only() {
         let project = from_compose("services:\n  a:\n    image: x:1\n    cap_add: [CHOWN, CAP_SYS_ADMIN, net_admin]\n");
         let found: Vec<_> =
-            run::<Security>(&project, "").into_iter().filter(|f| f.rule == "dangerous-capabilities").collect();
+            run::<Security>(&project, "").into_iter().filter(|f| f.rule == super::RULE.id).collect();
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].message, "service `a` adds capability `SYS_ADMIN`, which gives it control over the host");
         assert_eq!(found[0].subject, Subject::Compose(["services", "a", "cap_add", "1"].map(String::from).to_vec()));

@@ -82,7 +82,7 @@ mod tests {
             "services:\n  a:\n    image: x:1\n    volumes:\n      - /var/lib/docker/containers:/var/lib/docker/containers:ro\n      - /var/run/docker.sock:/var/run/docker.sock:ro\n",
         );
         let found: Vec<_> =
-            run::<Security>(&project, "").into_iter().filter(|f| f.rule == "docker-socket-mount").collect();
+            run::<Security>(&project, "").into_iter().filter(|f| f.rule == super::RULE.id).collect();
         assert_eq!(found.len(), 1);
         assert!(found[0].message.contains("`/var/run/docker.sock` (read-only does not limit the API)"));
     }

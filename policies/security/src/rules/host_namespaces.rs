@@ -78,7 +78,7 @@ mod tests {
         );
         let found: Vec<String> = run::<Security>(&project, "")
             .into_iter()
-            .filter(|f| f.rule == "host-namespaces")
+            .filter(|f| f.rule == super::RULE.id)
             .map(|f| f.message)
             .collect();
         assert_eq!(found.len(), 3, "{found:?}");

@@ -91,7 +91,7 @@ mod tests {
         );
         let found: Vec<String> = run::<Security>(&project, "")
             .into_iter()
-            .filter(|f| f.rule == "port-unbound-interface")
+            .filter(|f| f.rule == super::RULE.id)
             .map(|f| f.message)
             .collect();
         assert_eq!(

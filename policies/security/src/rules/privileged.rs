@@ -63,7 +63,7 @@ mod tests {
         let project = from_compose(
             "services:\n  a:\n    image: x:1\n    privileged: true\n  b:\n    image: x:1\n    privileged: false\n",
         );
-        let found: Vec<_> = run::<Security>(&project, "").into_iter().filter(|f| f.rule == "privileged").collect();
+        let found: Vec<_> = run::<Security>(&project, "").into_iter().filter(|f| f.rule == super::RULE.id).collect();
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].message, "service `a` runs privileged: root in it is root on the host");
     }

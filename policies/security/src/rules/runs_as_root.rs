@@ -146,7 +146,7 @@ mod tests {
         let project = from_compose_with(compose, files);
         run::<Security>(&project, settings)
             .into_iter()
-            .filter(|f| f.rule == "runs-as-root")
+            .filter(|f| f.rule == super::RULE.id)
             .map(|f| f.message)
             .collect()
     }

@@ -122,7 +122,7 @@ mod tests {
         );
         let found: Vec<String> = run::<Security>(&project, "")
             .into_iter()
-            .filter(|f| f.rule == "secrets-in-build")
+            .filter(|f| f.rule == super::RULE.id)
             .map(|f| f.message)
             .collect();
         assert_eq!(

@@ -112,7 +112,7 @@ mod tests {
             &[(".env", "REDIS_PASSWORD=s3cret-s3cret\nREALM=example.org\n")],
         );
         let found: Vec<_> =
-            run::<Security>(&project, "").into_iter().filter(|f| f.rule == "secrets-in-command").collect();
+            run::<Security>(&project, "").into_iter().filter(|f| f.rule == super::RULE.id).collect();
         let messages: Vec<&str> = found.iter().map(|f| f.message.as_str()).collect();
         assert_eq!(messages.len(), 1, "{messages:?}");
         assert!(messages[0].starts_with("service `turn` passes"), "{messages:?}");
@@ -125,7 +125,7 @@ mod tests {
         );
         let found: Vec<String> = run::<Security>(&project, "")
             .into_iter()
-            .filter(|f| f.rule == "secrets-in-command")
+            .filter(|f| f.rule == super::RULE.id)
             .map(|f| f.message)
             .collect();
         assert_eq!(

@@ -95,7 +95,7 @@ mod tests {
             Some("${POSTGRES_PASSWORD}")
         );
         let found: Vec<_> =
-            run::<Security>(&project, "").into_iter().filter(|f| f.rule == "secrets-in-environment").collect();
+            run::<Security>(&project, "").into_iter().filter(|f| f.rule == super::RULE.id).collect();
         let messages: Vec<&str> = found.iter().map(|f| f.message.as_str()).collect();
         assert_eq!(messages, ["service `db` sets secret `ADMIN_PASSWORD` to a literal value"]);
     }
@@ -106,7 +106,7 @@ mod tests {
             "services:\n  a:\n    image: x:1\n    environment:\n      - ACCESS_TOKEN=ghp_0EXAMPLE0EXAMPLE0EXAMPLE0EXAMPLE0000\n      - GF_SECURITY_ADMIN_PASSWORD=admin\n      - DB_PASSWORD_FILE=/run/secrets/db\n      - SECRET_ROTATION=true\n      - RUNNER_SCOPE=org\n      - API_TOKEN\n",
         );
         let found: Vec<_> =
-            run::<Security>(&project, "").into_iter().filter(|f| f.rule == "secrets-in-environment").collect();
+            run::<Security>(&project, "").into_iter().filter(|f| f.rule == super::RULE.id).collect();
         let messages: Vec<&str> = found.iter().map(|f| f.message.as_str()).collect();
         assert_eq!(
             messages,

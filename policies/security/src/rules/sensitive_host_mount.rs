@@ -93,7 +93,7 @@ mod tests {
             "services:\n  a:\n    image: x:1\n    volumes:\n      - /proc:/host/proc:ro\n      - /:/rootfs\n      - /etc/localtime:/etc/localtime:ro\n      - /var/log:/var/log:ro\n",
         );
         let found: Vec<_> =
-            run::<Security>(&project, "").into_iter().filter(|f| f.rule == "sensitive-host-mount").collect();
+            run::<Security>(&project, "").into_iter().filter(|f| f.rule == super::RULE.id).collect();
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].message, "service `a` mounts host path `/proc` read-only at `/host/proc`");
         assert_eq!(found[0].severity, Some(Severity::Low));
