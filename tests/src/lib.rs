@@ -32,3 +32,17 @@ pub fn acceptance_dir() -> PathBuf {
     );
     dir
 }
+
+/// Every acceptance stack (a directory with an `expected.tsv`) of [`acceptance_dir`], sorted.
+pub fn acceptance_stacks() -> Vec<PathBuf> {
+    let dir = acceptance_dir();
+    let mut stacks: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("the acceptance directory is readable")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("expected.tsv").is_file())
+        .collect();
+    stacks.sort();
+    assert!(!stacks.is_empty(), "no acceptance stacks in {}", dir.display());
+    stacks
+}

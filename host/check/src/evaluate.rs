@@ -49,6 +49,5 @@ fn evaluation_error(project: &str, pack: &str, error: &EvalError) -> ErrorEntry 
         error: Some(error.kind()),
         message: format!("pack `{pack}`: {error}"),
         project: project.to_string(),
-        path: None,
     }
 }

@@ -57,7 +57,6 @@ pub fn apply(context: &Context, result: &mut ProjectResult) {
                     reason: e.reason.clone(),
                     file: config_file.clone(),
                     expires: e.expires.map(|d| d.to_string()),
-                    path: cfg.path.clone(),
                 },
             }),
             None => kept.push(finding),

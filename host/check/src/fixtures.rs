@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use crate::engine::Engine;
 use crate::options::CheckOptions;
+use crate::outcome::Finding;
 
 /// One expected or actual finding: canonical file, line, qualified rule id.
 pub type Expectation = (PathBuf, u32, String);
@@ -30,6 +31,8 @@ pub struct CaseResult {
     pub unexpected: Vec<Expectation>,
     /// Load, configuration or evaluation errors.
     pub errors: Vec<String>,
+    /// What the pack reported, in report order (positions relative to the fixture).
+    pub findings: Vec<Finding>,
 }
 
 impl CaseResult {
@@ -149,14 +152,15 @@ pub fn run_case(engine: &Engine, pack: &str, path: &Path) -> CaseResult {
                 missing: expected.into_iter().collect(),
                 unexpected: Vec::new(),
                 errors: vec![e.to_string()],
+                findings: Vec::new(),
             };
         }
     };
     let errors: Vec<String> = outcome.errors().map(|e| e.message.clone()).collect();
     let prefix = format!("{pack}/");
-    let actual: BTreeSet<Expectation> = outcome
-        .findings()
-        .filter(|f| f.rule.starts_with(&prefix))
+    let findings: Vec<Finding> = outcome.findings().filter(|f| f.rule.starts_with(&prefix)).cloned().collect();
+    let actual: BTreeSet<Expectation> = findings
+        .iter()
         .map(|f| (f.path.canonicalize().unwrap_or_else(|_| f.path.clone()), f.line, f.rule.clone()))
         .collect();
     CaseResult {
@@ -165,6 +169,7 @@ pub fn run_case(engine: &Engine, pack: &str, path: &Path) -> CaseResult {
         missing: expected.difference(&actual).cloned().collect(),
         unexpected: actual.difference(&expected).cloned().collect(),
         errors,
+        findings,
     }
 }
 

@@ -5,8 +5,8 @@
 //! (`plimsoll.yaml`, extra packs, validated settings), [`evaluate`] the packs in the sandbox,
 //! [`locate`] their subjects, [`filter`] by configuration and selection, apply [`exceptions`],
 //! inline [`waivers`] and the [`baseline`], and decide at the [`gate`]. The result is an
-//! [`Outcome`] whose positions are relative to each project's root; front ends show them their own
-//! way ([`Outcome::relocate`]) and render them (`plimsoll-report`). The built-in packs are embedded
+//! [`Outcome`] whose positions are relative to each project's root unless the front end asks for
+//! another [`PathStyle`]; front ends render it with `plimsoll-report`. The built-in packs are embedded
 //! here ([`builtin`]). This crate has no flags, no terminal and no HTTP.
 #![forbid(unsafe_code)]
 

@@ -32,7 +32,7 @@ pub fn locate(context: &Context, pack: &Pack, raw: RawFinding) -> Option<Finding
         .related
         .iter()
         .filter_map(|s| loaded.locate(s))
-        .map(|l| Position { file: context.show(&l.file), line: l.line, column: l.column, path: l.file })
+        .map(|l| Position { file: context.show(&l.file), line: l.line, column: l.column })
         .collect();
     let service = loaded.service_of(&raw.subject);
     let fingerprint = fingerprint(&id, context.name, loaded, &location.file, service.as_deref(), &raw.subject);

@@ -17,15 +17,27 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
-    /// Rust with `plimsoll-sdk`, built by `cargo build --target wasm32-wasip2`.
+    /// `rust`; see [`Language::description`].
     Rust,
-    /// Python, built by componentize-py.
+    /// `python`.
     Python,
-    /// JavaScript, built by componentize-js.
+    /// `js`.
     Js,
 }
 
 impl Language {
+    /// Every language, in the order help texts list them.
+    pub const ALL: [Language; 3] = [Language::Rust, Language::Python, Language::Js];
+
+    /// How a pack in this language is built (the help of `--lang`).
+    pub fn description(self) -> &'static str {
+        match self {
+            Language::Rust => "Rust with `plimsoll-sdk`, built by `cargo build --target wasm32-wasip2`",
+            Language::Python => "Python, built by componentize-py",
+            Language::Js => "JavaScript, built by componentize-js",
+        }
+    }
+
     /// The lowercase name (`rust`, `python`, `js`).
     pub fn as_str(self) -> &'static str {
         match self {

@@ -1,11 +1,10 @@
 //! What a check produces: located findings, waived findings, errors and warnings per project, and
 //! the run's decision, score and counters.
 //!
-//! These are plain data. Every file a value names is relative to its project's root as the
-//! pipeline produced it; [`Outcome::relocate`] lets a front end show paths its own way (the CLI
-//! relative to its working directory, the server relative to the upload). Nothing here reads
-//! configuration, evaluates or decides: the decision and the score are derived from the findings by
-//! [`crate::gate`].
+//! These are plain data. Every file a value names is shown the way the check's
+//! [`crate::PathStyle`] says (relative to the project root by default; the CLI asks for its working
+//! directory). Nothing here reads configuration, evaluates or decides: the decision and the score
+//! are derived from the findings by [`crate::gate`].
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -20,15 +19,12 @@ use crate::gate::{self, Decision};
 /// A place in a file, for output.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Position {
-    /// File path as shown (relative to the project root until [`Outcome::relocate`]).
+    /// File path as shown.
     pub file: String,
     /// 1-based line.
     pub line: u32,
     /// 1-based column.
     pub column: u32,
-    /// The file on disk.
-    #[serde(skip)]
-    pub path: PathBuf,
 }
 
 /// A located finding, as reported.
@@ -46,7 +42,7 @@ pub struct Finding {
     pub message: String,
     /// What to change.
     pub help: Option<String>,
-    /// File as shown (relative to the project root until [`Outcome::relocate`]).
+    /// File as shown.
     pub file: String,
     /// 1-based line.
     pub line: u32,
@@ -81,9 +77,6 @@ pub enum Suppression {
         /// Its `expires` date, when set.
         #[serde(skip_serializing_if = "Option::is_none")]
         expires: Option<String>,
-        /// The configuration file on disk (`None` for a configuration given as a value).
-        #[serde(skip)]
-        path: Option<PathBuf>,
     },
     /// A `# plimsoll-ignore:` comment.
     Inline {
@@ -93,9 +86,6 @@ pub enum Suppression {
         file: String,
         /// Its line.
         line: u32,
-        /// The file on disk.
-        #[serde(skip)]
-        path: PathBuf,
     },
     /// The `--baseline` file.
     Baseline,
@@ -178,9 +168,6 @@ pub struct ErrorEntry {
     pub message: String,
     /// The project.
     pub project: String,
-    /// The file on disk, when known.
-    #[serde(skip)]
-    pub path: Option<PathBuf>,
 }
 
 impl ErrorEntry {
@@ -201,7 +188,6 @@ impl ErrorEntry {
             error: None,
             message,
             project: project.to_string(),
-            path: location.map(|l| l.file.clone()),
         }
     }
 }
@@ -213,27 +199,16 @@ pub struct WarningEntry {
     pub message: String,
     /// The project.
     pub project: String,
-    /// Where, when known.
-    #[serde(skip)]
-    pub location: Option<Location>,
-    /// The message without its location.
-    #[serde(skip)]
-    pub text: String,
 }
 
 impl WarningEntry {
     /// A warning of `project` at `location` (its file shown with `show`).
-    pub fn new(project: &str, show: &dyn Fn(&Path) -> String, location: Option<Location>, text: String) -> Self {
-        let mut warning = WarningEntry { message: String::new(), project: project.to_string(), location, text };
-        warning.show(show);
-        warning
-    }
-
-    fn show(&mut self, show: &dyn Fn(&Path) -> String) {
-        self.message = match &self.location {
-            Some(l) => format!("{}:{}:{}: {}", show(&l.file), l.line, l.column, self.text),
-            None => self.text.clone(),
+    pub fn new(project: &str, show: &dyn Fn(&Path) -> String, location: Option<&Location>, text: &str) -> Self {
+        let message = match location {
+            Some(l) => format!("{}:{}:{}: {text}", show(&l.file), l.line, l.column),
+            None => text.to_string(),
         };
+        WarningEntry { message, project: project.to_string() }
     }
 }
 
@@ -242,7 +217,7 @@ impl WarningEntry {
 pub struct ProjectResult {
     /// Project name.
     pub name: String,
-    /// The path it was loaded from, as the caller named it (until [`Outcome::relocate`]).
+    /// The path it was loaded from: as the caller named it, or shown in the check's path style.
     pub path: String,
     /// Number of services.
     pub services: usize,
@@ -265,12 +240,6 @@ pub struct ProjectResult {
     /// `fail-on` of the project's configuration.
     #[serde(skip)]
     pub fail_on_threshold: Option<Severity>,
-    /// The project root: the directory every shown path is relative to.
-    #[serde(skip)]
-    pub root: PathBuf,
-    /// What was loaded: the project directory, or a standalone Dockerfile.
-    #[serde(skip)]
-    pub source: PathBuf,
     /// Keeps the files of an in-memory project on disk while the outcome lives.
     #[serde(skip)]
     pub scratch: Option<Arc<tempfile::TempDir>>,
@@ -423,39 +392,5 @@ impl Outcome {
     /// (see [`gate::exit_code`]).
     pub fn exit_code(&self) -> i32 {
         gate::exit_code(self.errors().any(|e| e.kind != ErrorKind::Evaluation), self.decision)
-    }
-
-    /// Show every file this outcome names with `show`, which gets the file's path on disk (for
-    /// example relative to a working directory). Projects are then ordered by their shown path.
-    pub fn relocate(&mut self, show: &dyn Fn(&Path) -> String) {
-        let finding = |f: &mut Finding| {
-            f.file = show(&f.path);
-            for r in &mut f.related {
-                r.file = show(&r.path);
-            }
-        };
-        for p in &mut self.projects {
-            let path = show(&p.source);
-            p.path = if path.is_empty() { ".".to_string() } else { path };
-            p.findings.iter_mut().for_each(finding);
-            for s in &mut p.suppressed {
-                finding(&mut s.finding);
-                match &mut s.suppression {
-                    Suppression::Exception { file, path: Some(path), .. } => *file = show(path),
-                    Suppression::Inline { file, path, .. } => *file = show(path),
-                    _ => {}
-                }
-            }
-            for e in &mut p.errors {
-                if let Some(path) = &e.path {
-                    e.file = Some(show(path));
-                }
-            }
-            for w in &mut p.warnings {
-                w.show(show);
-            }
-            p.sort_findings();
-        }
-        self.projects.sort_by(|a, b| a.path.cmp(&b.path));
     }
 }

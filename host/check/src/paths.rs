@@ -2,8 +2,8 @@
 //!
 //! Only string work on paths: nothing here reads the working directory or the file system, so a
 //! check gives the same output wherever the process runs. Front ends that want other paths (the
-//! CLI shows them relative to its working directory) use [`crate::PathStyle`] or
-//! [`crate::Outcome::relocate`]. Cleaning and relative paths are the model's (one implementation).
+//! CLI shows them relative to its working directory) ask for them with [`crate::PathStyle`].
+//! Cleaning and relative paths are the model's (one implementation).
 
 use std::path::{Component, Path, PathBuf};
 

@@ -19,7 +19,7 @@ use crate::gate::Decision;
 use crate::load::Target;
 use crate::options::{CheckOptions, PathStyle};
 use crate::outcome::{ErrorEntry, ErrorKind, Outcome, ProjectResult, Stats, WarningEntry};
-use crate::{baseline, configure, evaluate, exceptions, load, paths, waivers};
+use crate::{baseline, configure, evaluate, exceptions, filter, load, paths, waivers};
 
 /// Reports progress while projects are checked (a progress bar on a terminal).
 pub trait Progress: Sync {
@@ -97,9 +97,14 @@ impl Engine {
             .filter(|f| plimsoll_model::compose::is_dockerfile_name(f))
             .unwrap_or_else(|| loaded.directory.clone());
         let name = loaded.model.name.clone();
+        // The project as the caller named it, or shown in the requested style.
+        let path = match &options.path_style {
+            PathStyle::ProjectRoot => paths::to_text(&paths::clean(&source)),
+            style => style.show(&source, &root),
+        };
         let mut result = ProjectResult {
             name: name.clone(),
-            path: options.path_style.show(&source, &root),
+            path: if path.is_empty() { ".".to_string() } else { path },
             services: loaded.model.services.len(),
             findings: Vec::new(),
             suppressed: Vec::new(),
@@ -109,16 +114,8 @@ impl Engine {
             outputs: Vec::new(),
             loaded: None,
             fail_on_threshold: None,
-            root: root.clone(),
-            source,
             scratch,
         };
-        if result.path.is_empty() {
-            result.path = ".".to_string();
-        }
-        if options.path_style == PathStyle::ProjectRoot {
-            result.path = paths::to_text(&paths::clean(&result.source));
-        }
         let show = |path: &std::path::Path| options.path_style.show(path, &root);
         for d in &loaded.diagnostics {
             if d.is_error() {
@@ -130,7 +127,7 @@ impl Engine {
                     d.message.clone(),
                 ));
             } else {
-                result.warnings.push(WarningEntry::new(&name, &show, d.location.clone(), d.message.clone()));
+                result.warnings.push(WarningEntry::new(&name, &show, d.location.as_ref(), &d.message));
             }
         }
         let configured = configure::configure(self, &mut loaded, config_root.as_deref(), options, &mut result);
@@ -146,7 +143,7 @@ impl Engine {
         let evaluated = |rule: &str| {
             options.selects(rule)
                 && rule.split_once('/').is_some_and(|(pack, _)| !failed_packs.iter().any(|p| p == pack))
-                && configured.cfg.config.rules.get(rule).is_none_or(|s| s.severity().is_some())
+                && filter::configured_severity(&configured.cfg, rule, Severity::Info).is_some()
         };
         exceptions::apply(&context, &mut result);
         waivers::apply(&context, &mut result, &evaluated);

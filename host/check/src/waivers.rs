@@ -166,7 +166,6 @@ pub fn apply(context: &Context, result: &mut ProjectResult, evaluated: &dyn Fn(&
                     reason: w.reason.clone().unwrap_or_default(),
                     file: context.show(&w.file),
                     line: w.line,
-                    path: w.file.clone(),
                 };
                 result.suppressed.push(Suppressed { finding, suppression });
             }

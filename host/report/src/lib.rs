@@ -4,7 +4,7 @@
 //!
 //! Every format renders an [`Outcome`] to a string and nothing else: no format reads configuration,
 //! filters findings or decides anything; that is the check pipeline's job (`plimsoll-check`). Paths
-//! are shown as the outcome holds them: the front end relocates them first (`Outcome::relocate`).
+//! are shown as the outcome holds them (the front end chose their style when it ran the check).
 //! The human and Markdown formats read the offending lines through one snippet reader
 //! ([`snippets`]). No flags, no terminal detection here: the caller says whether to colour.
 #![forbid(unsafe_code)]
@@ -27,19 +27,19 @@ pub use github::escape_property as github_escape_property;
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    /// Source snippets with carets, colored on a terminal, and a summary line.
+    /// `human`; see [`Format::description`].
     Human,
-    /// One JSON object: decision, score, summary, findings, errors, stats.
+    /// `json`.
     Json,
-    /// SARIF 2.1.0, for code-scanning dashboards.
+    /// `sarif`.
     Sarif,
-    /// JUnit XML: one test case per rule and service, a failure per finding.
+    /// `junit`.
     Junit,
-    /// GitHub Actions workflow commands (`::error file=…,line=…::`), shown as annotations.
+    /// `github`.
     Github,
-    /// GitLab code quality report (JSON).
+    /// `gitlab`.
     Gitlab,
-    /// A Markdown review report: decision, score, findings by category, per-service resources.
+    /// `markdown`.
     Markdown,
 }
 
@@ -74,11 +74,6 @@ impl Format {
                 "a Markdown review report: decision, score, findings by category, per-service resources"
             }
         }
-    }
-
-    /// The format named `name`.
-    pub fn parse(name: &str) -> Option<Format> {
-        Format::ALL.into_iter().find(|f| f.as_str() == name)
     }
 }
 

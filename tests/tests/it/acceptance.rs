@@ -7,7 +7,7 @@
 
 use plimsoll_check::{CheckOptions, Engine};
 use plimsoll_report::to_json;
-use plimsoll_tests::acceptance_dir;
+use plimsoll_tests::acceptance_stacks;
 use serde_json::Value;
 
 fn matches(finding: &Value, subject: &str) -> bool {
@@ -30,13 +30,7 @@ fn acceptance_stacks_match_their_expectations() {
     let mut failures = Vec::new();
     let mut pending = Vec::new();
     let mut checked = 0;
-    let mut stacks: Vec<_> = std::fs::read_dir(acceptance_dir())
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.join("expected.tsv").is_file())
-        .collect();
-    stacks.sort();
+    let stacks = acceptance_stacks();
     assert!(stacks.len() >= 5, "expected the five acceptance stacks, found {}", stacks.len());
     for stack in stacks {
         let name = stack.file_name().unwrap().to_string_lossy().to_string();

@@ -46,18 +46,15 @@ fn a_fixture_with_a_wrong_expectation_fails() {
     assert_eq!(result.unexpected.len(), 1, "{}", result.describe());
 }
 
-/// Every finding a pack reports on one fixture, as a reviewer reads it: one line per finding with
-/// its place (relative to the fixture), rule, severity and message.
-fn rendered_findings(engine: &Engine, pack: &str, case: &std::path::Path) -> (String, Vec<(String, String)>) {
-    let outcome = engine.check(&plimsoll_check::CheckOptions::paths([case])).expect("the check runs");
-    let prefix = format!("{pack}/");
-    let mut lines = Vec::new();
-    let mut messages = Vec::new();
-    for f in outcome.findings().filter(|f| f.rule.starts_with(&prefix)) {
-        lines.push(format!("{}:{}:{} {} {}: {}", f.file, f.line, f.column, f.rule, f.severity, f.message));
-        messages.push((format!("{} ({}:{})", f.rule, case.display(), f.line), f.message.clone()));
-    }
-    (lines.join("\n") + "\n", messages)
+/// What a pack reported on one fixture, as a reviewer reads it: one line per finding with its place
+/// (relative to the fixture), rule, severity and message.
+fn rendered(result: &fixtures::CaseResult) -> String {
+    let lines: Vec<String> = result
+        .findings
+        .iter()
+        .map(|f| format!("{}:{}:{} {} {}: {}", f.file, f.line, f.column, f.rule, f.severity, f.message))
+        .collect();
+    lines.join("\n") + "\n"
 }
 
 /// Whether a message follows the house style: starts lowercase (or with a quoted object or a
@@ -85,21 +82,21 @@ fn every_fixture_s_findings_are_snapshotted_with_their_messages_in_house_style()
     for pack in engine.packs() {
         let id = &pack.info.id;
         let dir = workspace_root().join("policies").join(id).join("tests/fixtures");
-        for case in fixtures::discover(&dir) {
-            let (text, messages) = rendered_findings(&engine, id, &case);
-            let relative = case.strip_prefix(&dir).unwrap().to_string_lossy().replace(['/', '.'], "_");
+        for result in fixtures::run_all(&engine, id, &dir) {
+            let case = result.path.strip_prefix(&dir).unwrap();
+            let name = case.to_string_lossy().replace(['/', '.'], "_");
             insta::with_settings!({
                 snapshot_path => "snapshots/fixtures",
                 prepend_module_to_snapshot => false,
-                description => format!("findings of the `{id}` pack on its fixture {}", case.strip_prefix(&dir).unwrap().display()),
+                description => format!("findings of the `{id}` pack on its fixture {}", case.display()),
                 omit_expression => true,
             }, {
-                insta::assert_snapshot!(format!("{id}__{relative}"), text);
+                insta::assert_snapshot!(format!("{id}__{name}"), rendered(&result));
             });
             snapshots += 1;
-            for (place, message) in messages {
-                if let Some(problem) = message_style_problem(&message) {
-                    style.push(format!("{place}: {problem}: {message}"));
+            for f in &result.findings {
+                if let Some(problem) = message_style_problem(&f.message) {
+                    style.push(format!("{} ({}:{}): {problem}: {}", f.rule, result.path.display(), f.line, f.message));
                 }
             }
         }

@@ -13,24 +13,19 @@ use plimsoll_check::manifest::{self, Language};
 
 use super::{build, inspect, scaffold, test};
 
-/// The `--lang` values of `plimsoll policy new`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum LanguageArg {
-    /// Rust with `plimsoll-sdk`, built by `cargo build --target wasm32-wasip2`.
-    Rust,
-    /// Python, built by componentize-py.
-    Python,
-    /// JavaScript, built by componentize-js.
-    Js,
-}
+/// `--lang` of `plimsoll policy new`: the languages of the pack manifest, named and described there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LanguageArg(pub Language);
 
-impl From<LanguageArg> for Language {
-    fn from(language: LanguageArg) -> Self {
-        match language {
-            LanguageArg::Rust => Language::Rust,
-            LanguageArg::Python => Language::Python,
-            LanguageArg::Js => Language::Js,
-        }
+impl clap::ValueEnum for LanguageArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        static VARIANTS: std::sync::LazyLock<Vec<LanguageArg>> =
+            std::sync::LazyLock::new(|| Language::ALL.into_iter().map(LanguageArg).collect());
+        &VARIANTS
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.0.as_str()).help(self.0.description()))
     }
 }
 
@@ -42,7 +37,7 @@ pub enum PolicyCommand {
         /// The directory to create; its name is the pack id (kebab-case).
         name: PathBuf,
         /// The language to write the pack in.
-        #[arg(long = "lang", value_enum, default_value_t = LanguageArg::Rust)]
+        #[arg(long = "lang", value_enum, default_value_t = LanguageArg(Language::Rust))]
         language: LanguageArg,
         /// The `sdk/` directory of a plimsoll checkout (Rust packs; default: the checkout plimsoll was built from).
         #[arg(long)]
@@ -78,7 +73,7 @@ pub enum PolicyCommand {
 pub fn run(command: PolicyCommand, cache: Option<ComponentCache>) -> Result<u8, String> {
     match command {
         PolicyCommand::New { name, language, sdk_path } => {
-            let language = Language::from(language);
+            let language = language.0;
             let written = scaffold::scaffold(&scaffold::NewOptions { path: name.clone(), language, sdk_path })?;
             println!(
                 "created {} pack `{}` in {} ({} files)",

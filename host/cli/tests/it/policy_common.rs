@@ -66,19 +66,7 @@ pub fn toolchain(language: Language, test: &str) -> bool {
 }
 
 /// The acceptance stacks: `../shared/acceptance` beside the checkout, else the copies in `examples/`.
-pub fn acceptance_stacks() -> Vec<PathBuf> {
-    let shared = root().join("../shared/acceptance");
-    let base = if shared.is_dir() { shared } else { root().join("examples") };
-    let mut stacks: Vec<PathBuf> = std::fs::read_dir(&base)
-        .expect("acceptance stacks exist")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.join("expected.tsv").is_file())
-        .collect();
-    stacks.sort();
-    assert!(!stacks.is_empty(), "no acceptance stacks in {}", base.display());
-    stacks
-}
+pub use plimsoll_tests::acceptance_stacks;
 
 /// Copy a directory tree.
 pub fn copy_tree(from: &Path, to: &Path) {
