@@ -1,7 +1,10 @@
 //! `plimsoll.yaml`: the host profile, the gate threshold, rule overrides and pack settings.
 //!
-//! Found next to the checked project or given with `--config`. Unknown keys and wrong types are
-//! errors located in the file. The JSON Schema of the file comes from these types (schemars).
+//! Found next to the checked project (the nearest file up to the repository root) or given with
+//! `--config`. A file may `extend:` another (a relative path) to inherit its keys and override them
+//! (see [`merge`]). Unknown keys and wrong types are errors located in the file, in plain words
+//! that name the key and the allowed values. The JSON Schema of the file comes from these types
+//! (schemars).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -21,6 +24,10 @@ pub const FILE_NAME: &str = "plimsoll.yaml";
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Config {
+    /// Another configuration file (relative to this one) whose keys this one inherits and
+    /// overrides: `rules:` and `settings:` are merged key by key, `packs:` and `exceptions:` are
+    /// added to, the other keys replace the inherited ones.
+    pub extend: Option<String>,
     /// The machine the stack must fit on.
     pub host: Option<HostConfig>,
     /// Lowest severity that fails the gate (default `high`).
@@ -59,6 +66,11 @@ pub struct Exception {
     pub reason: String,
     /// Last day the exception applies (`YYYY-MM-DD`); after it the findings are reported again.
     pub expires: Option<Date>,
+    /// The file, line and column of this entry (set when the file is read): `files:` patterns are
+    /// relative to that file's directory, and an expired exception is reported there.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub origin: Option<(PathBuf, u32, u32)>,
 }
 
 impl Exception {
@@ -286,6 +298,8 @@ impl Size {
 pub struct Loaded {
     /// The file, when there was one.
     pub path: Option<PathBuf>,
+    /// The files it extends, nearest first (empty without `extend:`).
+    pub extends: Vec<PathBuf>,
     /// Its contents.
     pub config: Config,
     /// The located YAML tree, to point at entries (expired exceptions).
@@ -298,6 +312,32 @@ impl Loaded {
         let node = self.tree.as_ref()?.get("exceptions")?.as_seq()?.get(index)?;
         let location = node.location();
         Some((location.line, location.column))
+    }
+
+    /// Line and column of the key `path` (`["rules", "image/tag-mutable"]`) in this file.
+    pub fn key_location(&self, path: &[&str]) -> Option<(u32, u32)> {
+        let (last, parents) = path.split_last()?;
+        let mut node = self.tree.as_ref()?;
+        for key in parents {
+            node = node.get(key)?;
+        }
+        let (key, _) = node.as_map()?.iter().find(|(k, _)| k.as_str() == Some(last))?;
+        let location = key.location();
+        Some((location.line, location.column))
+    }
+
+    /// A located error about the key `path` of this file (the whole file when it has no such key).
+    pub fn error_at(&self, path: &[&str], message: impl Into<String>) -> Option<FileError> {
+        let file = self.path.clone()?;
+        Some(match self.key_location(path) {
+            Some((line, column)) => FileError::at(file, line, column, message),
+            None => FileError::new(file, message),
+        })
+    }
+
+    /// Every file this configuration was read from: the file itself, then the ones it extends.
+    pub fn files(&self) -> impl Iterator<Item = &Path> {
+        self.path.iter().chain(&self.extends).map(PathBuf::as_path)
     }
 
     /// The directory `files:` patterns of exceptions are relative to.
@@ -336,15 +376,77 @@ impl Loaded {
     }
 }
 
-/// Read and check a configuration file; errors are located in it.
+/// Read and check a configuration file and the files it extends; errors are located in them.
 pub fn load(path: &Path) -> Result<Loaded, FileError> {
-    let text = std::fs::read_to_string(path).map_err(|e| FileError::new(path, format!("cannot read: {e}")))?;
-    parse(&text, path)
+    load_chain(path, &mut Vec::new())
 }
 
-/// Parse configuration text read from `path`.
+fn load_chain(path: &Path, seen: &mut Vec<PathBuf>) -> Result<Loaded, FileError> {
+    let text = std::fs::read_to_string(path).map_err(|e| FileError::new(path, format!("cannot read: {e}")))?;
+    let mut loaded = parse(&text, path)?;
+    let Some(extend) = loaded.config.extend.clone() else { return Ok(loaded) };
+    let identity = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    seen.push(identity(path));
+    let parent_path = crate::paths::clean(&loaded.directory().join(&extend));
+    let at = |message: String| loaded.error_at(&["extend"], message).unwrap_or_else(|| FileError::new(path, ""));
+    if !parent_path.is_file() {
+        return Err(at(format!("extend: `{extend}` is not a file (it is relative to this file's directory)")));
+    }
+    if seen.contains(&identity(&parent_path)) {
+        return Err(at(format!("extend: `{extend}` extends this file again (a cycle)")));
+    }
+    let parent = load_chain(&parent_path, seen)?;
+    loaded.extends = parent.files().map(Path::to_path_buf).collect();
+    let parent_dir = parent.directory();
+    loaded.config = merge(parent.config, std::mem::take(&mut loaded.config), &parent_dir);
+    Ok(loaded)
+}
+
+/// `child` over `parent` (the file it extends, whose directory is `parent_dir`): `rules:` and
+/// `settings:` (per pack, key by key) are merged with the child winning, `packs:` and
+/// `exceptions:` are the parent's followed by the child's, every other key is the child's when it
+/// sets it. The parent's `packs:` entries are made absolute, since they are relative to its file.
+pub fn merge(parent: Config, child: Config, parent_dir: &Path) -> Config {
+    let mut rules = parent.rules;
+    rules.extend(child.rules);
+    let mut settings = parent.settings;
+    for (pack, value) in child.settings {
+        match (settings.get_mut(&pack), value) {
+            (Some(serde_json::Value::Object(base)), serde_json::Value::Object(over)) => base.extend(over),
+            (_, value) => {
+                settings.insert(pack, value);
+            }
+        }
+    }
+    let absolute = |entry: String| {
+        if entry.contains("://") || Path::new(&entry).is_absolute() {
+            return entry;
+        }
+        let joined = parent_dir.join(&entry);
+        std::path::absolute(&joined).map(|p| crate::paths::clean(&p)).unwrap_or(joined).display().to_string()
+    };
+    let mut packs: Vec<String> = parent.packs.into_iter().map(absolute).collect();
+    packs.extend(child.packs);
+    let mut exceptions = parent.exceptions;
+    exceptions.extend(child.exceptions);
+    Config {
+        extend: child.extend,
+        host: child.host.or(parent.host),
+        fail_on: child.fail_on.or(parent.fail_on),
+        packs,
+        rules,
+        settings,
+        exceptions,
+    }
+}
+
+/// Parse configuration text read from `path` (without following `extend:`).
 pub fn parse(text: &str, path: &Path) -> Result<Loaded, FileError> {
-    let config: Config = if text.trim().is_empty() {
+    let tree = plimsoll_model::yaml::parse(text, path).ok().and_then(|docs| docs.into_iter().next());
+    if let Some(tree) = &tree {
+        plain_errors(tree).map_err(|(line, column, message)| FileError::at(path, line, column, message))?;
+    }
+    let mut config: Config = if text.trim().is_empty() {
         Config::default()
     } else {
         serde_norway::from_str(text).map_err(|e| match e.location() {
@@ -352,8 +454,12 @@ pub fn parse(text: &str, path: &Path) -> Result<Loaded, FileError> {
             None => FileError::new(path, e.to_string()),
         })?
     };
-    let tree = plimsoll_model::yaml::parse(text, path).ok().and_then(|docs| docs.into_iter().next());
-    let loaded = Loaded { path: Some(path.to_path_buf()), config, tree };
+    let mut loaded = Loaded { path: Some(path.to_path_buf()), extends: Vec::new(), config: Config::default(), tree };
+    for (i, exception) in config.exceptions.iter_mut().enumerate() {
+        let (line, column) = loaded.exception_location(i).unwrap_or((1, 1));
+        exception.origin = Some((path.to_path_buf(), line, column));
+    }
+    loaded.config = config;
     loaded.validate().map_err(|(location, message)| match location {
         Some((line, column)) => FileError::at(path, line, column, message),
         None => FileError::new(path, message),
@@ -365,7 +471,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Loaded, FileError> {
 /// `packs:` and `exceptions[].files` are then relative to the project directory.
 pub fn from_json(value: serde_json::Value) -> Result<Loaded, String> {
     let config: Config = serde_json::from_value(value).map_err(|e| e.to_string())?;
-    let loaded = Loaded { path: None, config, tree: None };
+    let loaded = Loaded { path: None, extends: Vec::new(), config, tree: None };
     loaded.validate().map_err(|(_, message)| message)?;
     Ok(loaded)
 }
@@ -410,6 +516,92 @@ pub fn file_glob(pattern: &str) -> Result<globset::GlobMatcher, String> {
 /// The JSON Schema of `plimsoll.yaml`.
 pub fn schema() -> serde_json::Value {
     serde_json::to_value(schemars::schema_for!(Config)).unwrap_or_default()
+}
+
+/// The severity names, as messages list them.
+const SEVERITIES: &str = "`info`, `low`, `medium`, `high`, `critical`";
+
+/// Type errors the deserializer would word in its own terms (`expected a YAML tag starting with
+/// '!'`, `did not match any variant of untagged enum`), said plainly with the key and the allowed
+/// values: (line, column, message) of the first.
+fn plain_errors(tree: &plimsoll_model::yaml::Node) -> Result<(), (u32, u32, String)> {
+    use plimsoll_model::yaml::Value;
+    let at = |node: &plimsoll_model::yaml::Node, message: String| {
+        let l = node.location();
+        Err((l.line, l.column, message))
+    };
+    let severity = |node: &plimsoll_model::yaml::Node| {
+        node.as_str().and_then(Severity::parse).is_some() && matches!(node.value, Value::Scalar(_))
+    };
+    let Some(map) = tree.as_map() else {
+        if tree.is_null() {
+            return Ok(());
+        }
+        return at(
+            tree,
+            format!("expected a mapping of settings (`fail-on:`, `rules:`, …), found {}", tree.kind_name()),
+        );
+    };
+    for (key, value) in map {
+        match key.as_str() {
+            Some("fail-on") if !severity(value) => {
+                return at(
+                    value,
+                    format!("fail-on: expected one severity, one of {SEVERITIES}, found {}", shown(value)),
+                );
+            }
+            Some("rules") if !value.is_null() => {
+                let Some(rules) = value.as_map() else {
+                    return at(
+                        value,
+                        format!("rules: expected a mapping of rule ids to settings, found {}", shown(value)),
+                    );
+                };
+                for (rule, setting) in rules {
+                    let name = rule.as_str().unwrap_or("?");
+                    let ok = match &setting.value {
+                        Value::Scalar(word) => word == "off" || severity(setting),
+                        Value::Map(_) => {
+                            setting.as_map().is_some_and(|m| m.len() == 1)
+                                && setting.get("severity").is_some_and(severity)
+                        }
+                        _ => false,
+                    };
+                    if !ok {
+                        return at(
+                            setting,
+                            format!(
+                                "rules.{name}: expected `off`, a severity ({SEVERITIES}) or `{{ severity: <severity> }}`, found {}",
+                                shown(setting)
+                            ),
+                        );
+                    }
+                }
+            }
+            Some(list @ ("packs" | "exceptions")) if !value.is_null() && value.as_seq().is_none() => {
+                return at(value, format!("{list}: expected a list, found {}", shown(value)));
+            }
+            Some(map_key @ ("settings" | "host")) if !value.is_null() && value.as_map().is_none() => {
+                return at(value, format!("{map_key}: expected a mapping, found {}", shown(value)));
+            }
+            Some("extend") if value.as_str().is_none() || !matches!(value.value, Value::Scalar(_)) => {
+                return at(
+                    value,
+                    format!("extend: expected the path of another plimsoll.yaml, found {}", shown(value)),
+                );
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// A YAML value in a message: a scalar quoted, a collection by its kind.
+fn shown(node: &plimsoll_model::yaml::Node) -> String {
+    match node.as_str() {
+        Some(text) if node.as_map().is_none() && node.as_seq().is_none() => format!("`{text}`"),
+        _ => node.kind_name().to_string(),
+    }
 }
 
 fn strip_location(message: &str) -> String {
@@ -474,6 +666,7 @@ mod tests {
             files: vec![],
             reason: "r".into(),
             expires: None,
+            origin: None,
         };
         assert!(pack.covers_rule("image/tag-mutable") && !pack.covers_rule("imagex/a"));
     }

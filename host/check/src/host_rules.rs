@@ -1,7 +1,7 @@
 //! The host's own rules, pack `plimsoll`: findings about the way findings are waived.
 //!
 //! They are not policies (no component evaluates them): the check pipeline raises them while it
-//! applies inline waivers and `exceptions:`. They are listed by `plimsoll rules`, can be turned off or
+//! applies inline waivers, `exceptions:` and the baseline. They are listed by `plimsoll rules`, can be turned off or
 //! re-graded in `plimsoll.yaml` like any rule, and appear in every report format.
 
 use plimsoll_runtime::{PackInfo, RuleInfo, RuleStatus, Severity};
@@ -14,6 +14,8 @@ pub const INVALID_WAIVER: &str = "invalid-waiver";
 pub const UNUSED_WAIVER: &str = "unused-waiver";
 /// Rule id: an exception of `plimsoll.yaml` past its `expires` date that still matches findings.
 pub const EXPIRED_EXCEPTION: &str = "expired-exception";
+/// Rule id: an entry of the `--baseline` file that matches no finding of its project.
+pub const STALE_BASELINE_ENTRY: &str = "stale-baseline-entry";
 /// The category of the host rules.
 pub const CATEGORY: &str = "waivers";
 
@@ -56,6 +58,18 @@ pub fn rules() -> Vec<RuleInfo> {
              ## Why is this bad?\nAn exception is a promise to fix something by a date; the date has passed.\n\n\
              ## Example\n```yaml\nexceptions:\n  - rules: [security/privileged]\n    services: [cadvisor]\n    reason: reads host metrics\n    expires: 2024-06-30\n```\n",
         ),
+        rule(
+            STALE_BASELINE_ENTRY,
+            "a baseline entry matches no finding of its project any more",
+            Severity::Info,
+            "## What it does\nReports an entry of the `--baseline` file whose project was checked, whose rule ran, and \
+             which hid no finding: what it accepted was fixed or removed. Entries of projects that were not part of \
+             the run are left alone.\n\n\
+             ## Why is this bad?\nA stale entry would silently hide the same finding if it came back. Run the check \
+             again with `--baseline FILE --prune-baseline` to remove stale entries (the file is rewritten atomically).\n\n\
+             ## Example\n```json\n{ \"project\": \"apps/billing\", \"fingerprint\": \"4f1c…\", \"rule\": \"security/privileged\", \
+             \"file\": \"apps/billing/compose.yaml\", \"message\": \"service `api` runs privileged\" }\n```\n",
+        ),
     ]
 }
 
@@ -64,7 +78,8 @@ pub fn pack_info() -> PackInfo {
     PackInfo {
         id: PACK.to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
-        summary: "the host's own rules: invalid and unused waivers, expired exceptions".to_string(),
+        summary: "the host's own rules: invalid and unused waivers, expired exceptions, stale baseline entries"
+            .to_string(),
         settings_schema: String::new(),
         rules: rules(),
     }

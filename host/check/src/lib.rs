@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 
 pub mod baseline;
+pub mod baselined;
 pub mod builtin;
 pub mod config;
 pub mod configure;
@@ -31,6 +32,7 @@ pub mod outcome;
 pub mod packs;
 pub mod paths;
 pub mod pipeline;
+pub mod repository;
 pub mod waivers;
 
 pub use engine::Engine;

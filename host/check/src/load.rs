@@ -12,23 +12,24 @@ use std::sync::Arc;
 use plimsoll_model::{LoadOptions, LoadedProject};
 use rayon::prelude::*;
 
-use crate::discover;
 use crate::error::CheckError;
 use crate::options::{CheckOptions, ProjectSource};
+use crate::{discover, repository};
 
 /// One loaded project and what the rest of the pipeline needs to know about where it came from.
 pub struct Target {
     /// The project.
     pub loaded: LoadedProject,
-    /// The directory `plimsoll.yaml` is looked for up to (`None`: the project directory only).
-    pub config_root: Option<PathBuf>,
+    /// The repository root (absolute; see [`crate::repository`]): the project's identity is its
+    /// path relative to it, and `plimsoll.yaml` is looked for up to it.
+    pub repository: PathBuf,
     /// The temporary directory an in-memory project lives in.
     pub scratch: Option<Arc<tempfile::TempDir>>,
 }
 
 impl Target {
-    fn new(loaded: LoadedProject, config_root: PathBuf) -> Self {
-        Target { loaded, config_root: Some(config_root), scratch: None }
+    fn new(loaded: LoadedProject, repository: PathBuf) -> Self {
+        Target { loaded, repository, scratch: None }
     }
 }
 
@@ -43,7 +44,7 @@ pub fn load_all(options: &CheckOptions) -> Result<Vec<Target>, CheckError> {
     };
     match &options.project {
         ProjectSource::Loaded(loaded) => {
-            let root = loaded.directory.clone();
+            let root = crate::paths::clean(&std::path::absolute(&loaded.directory).unwrap_or_default());
             Ok(vec![Target::new((**loaded).clone(), root)])
         }
         ProjectSource::Files { files, project_directory } => {
@@ -53,7 +54,7 @@ pub fn load_all(options: &CheckOptions) -> Result<Vec<Target>, CheckError> {
                 .filter(|p| !p.as_os_str().is_empty())
                 .unwrap_or_else(|| PathBuf::from("."));
             let loaded = plimsoll_model::load(&[], &load_options(files.clone(), project_directory.clone()));
-            Ok(vec![Target::new(loaded, root)])
+            Ok(vec![Target::new(loaded, repository::root_of(&root))])
         }
         ProjectSource::Memory { files, compose_files, project_name } => {
             let dir = write_memory_project(files)?;
@@ -68,7 +69,7 @@ pub fn load_all(options: &CheckOptions) -> Result<Vec<Target>, CheckError> {
             } else {
                 plimsoll_model::load(&[], &named(load_options(compose, Some(root.clone()))))
             };
-            Ok(vec![Target { loaded, config_root: Some(root), scratch: Some(Arc::new(dir)) }])
+            Ok(vec![Target { loaded, repository: root, scratch: Some(Arc::new(dir)) }])
         }
         ProjectSource::Paths(paths) => Ok(load_paths(paths, &load_options(Vec::new(), None))),
     }
@@ -85,7 +86,7 @@ fn load_paths(paths: &[PathBuf], load_options: &LoadOptions) -> Vec<Target> {
         dockerfiles.extend(found.dockerfiles);
     }
     let load = |t: &discover::Target| {
-        Target::new(plimsoll_model::load(std::slice::from_ref(&t.path), load_options), t.root.clone())
+        Target::new(plimsoll_model::load(std::slice::from_ref(&t.path), load_options), repository::root_of(&t.root))
     };
     let mut loaded: Vec<Target> = targets.par_iter().map(load).collect();
     let built: HashSet<PathBuf> = loaded

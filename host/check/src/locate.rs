@@ -35,7 +35,7 @@ pub fn locate(context: &Context, pack: &Pack, raw: RawFinding) -> Option<Finding
         .map(|l| Position { file: context.show(&l.file), line: l.line, column: l.column })
         .collect();
     let service = loaded.service_of(&raw.subject);
-    let fingerprint = fingerprint(&id, context.name, loaded, &location.file, service.as_deref(), &raw.subject);
+    let fingerprint = fingerprint(&id, context.id, loaded, &location.file, &raw.subject);
     Some(Finding {
         rule: id,
         pack: pack.info.id.clone(),
@@ -71,8 +71,7 @@ pub fn host_finding(
         return None;
     }
     let severity = filter::configured_severity(context.cfg(), &id, info.severity)?;
-    let fingerprint =
-        fingerprint(&id, context.name, context.loaded, &place.file, None, &Subject::File(subject.to_string()));
+    let fingerprint = fingerprint(&id, context.id, context.loaded, &place.file, &Subject::File(subject.to_string()));
     Some(Finding {
         rule: id,
         pack: host_rules::PACK.to_string(),
@@ -92,16 +91,14 @@ pub fn host_finding(
     })
 }
 
-/// A fingerprint that survives unrelated edits: rule, file (relative to the project), service or
-/// Dockerfile stage and instruction, and the subject path — never line numbers.
-fn fingerprint(
-    rule: &str,
-    project: &str,
-    loaded: &LoadedProject,
-    file: &Path,
-    service: Option<&str>,
-    subject: &Subject,
-) -> String {
+/// A fingerprint that survives unrelated edits: the rule, the project's identity (its path
+/// relative to the repository root, never its name), the file relative to the project, and the
+/// subject — a compose path without list indices (it names the service already), or a Dockerfile
+/// instruction's stage, keyword and text — never line numbers. So moving lines, reordering
+/// services or list entries, and adding or changing `name:` keep every fingerprint, while the same
+/// finding in another project of the repository never shares one. Two findings of one rule on
+/// one object can share a fingerprint; the baseline counts occurrences (see [`crate::baseline`]).
+fn fingerprint(rule: &str, project: &str, loaded: &LoadedProject, file: &Path, subject: &Subject) -> String {
     let directory = canonical(&loaded.directory);
     let file = canonical(file);
     let relative = file.strip_prefix(&directory).unwrap_or(&file);
@@ -112,11 +109,13 @@ fn fingerprint(
     hasher.update([0]);
     hasher.update(relative.to_string_lossy().as_bytes());
     hasher.update([0]);
-    hasher.update(service.unwrap_or("").as_bytes());
-    hasher.update([0]);
     match subject {
         Subject::Project => hasher.update(b"project"),
-        Subject::Compose(path) => hasher.update(path.join("\u{1f}").as_bytes()),
+        Subject::Compose(path) => {
+            let named: Vec<&str> =
+                path.iter().map(String::as_str).filter(|p| !p.bytes().all(|b| b.is_ascii_digit())).collect();
+            hasher.update(named.join("\u{1f}").as_bytes())
+        }
         Subject::Instruction(r) => {
             let text = loaded
                 .model

@@ -68,14 +68,23 @@ pub enum PathStyle {
     /// Relative to this directory when below it or sharing more than the root with it, else as
     /// loaded: the CLI passes its working directory, so a terminal can open what it prints.
     RelativeTo(PathBuf),
+    /// Relative to each project's repository root (see [`crate::repository`]), whatever the working
+    /// directory and however the project was named: what code scanning, annotations and merge
+    /// request widgets map onto the repository. The CLI uses it for every machine format.
+    Repository,
 }
 
 impl PathStyle {
-    /// `path` (as loaded) shown in this style, for a project whose root is `root`.
-    pub fn show(&self, path: &Path, root: &Path) -> String {
+    /// `path` (as loaded) shown in this style, for a project whose root is `root` in the
+    /// repository whose root is `repository` (absolute).
+    pub fn show(&self, path: &Path, root: &Path, repository: &Path) -> String {
         match self {
             PathStyle::ProjectRoot => paths::shown(path, root),
             PathStyle::RelativeTo(base) => paths::to_text(&paths::relative(path, base)),
+            PathStyle::Repository => {
+                let absolute = std::path::absolute(path).map(|p| paths::clean(&p)).unwrap_or_else(|_| path.into());
+                paths::to_text(&paths::relative(&absolute, repository))
+            }
         }
     }
 }

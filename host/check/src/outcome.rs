@@ -149,6 +149,9 @@ impl std::fmt::Display for ErrorKind {
     }
 }
 
+/// What identifies an error across projects (see [`ErrorEntry::key`]).
+pub type ErrorKey<'a> = (ErrorKind, Option<&'a str>, Option<u32>, Option<u32>, Option<&'a str>, &'a str);
+
 /// A load, configuration or evaluation error, as reported.
 #[derive(Debug, Clone, Serialize)]
 pub struct ErrorEntry {
@@ -171,6 +174,20 @@ pub struct ErrorEntry {
 }
 
 impl ErrorEntry {
+    /// What makes two errors the same error (reported once): kind, place, pack and message; an
+    /// error with no file belongs to its project alone.
+    pub fn key(&self) -> ErrorKey<'_> {
+        let project = if self.file.is_none() { Some(self.project.as_str()) } else { None };
+        (
+            self.kind,
+            self.file.as_deref().or(project),
+            self.line,
+            self.column,
+            self.pack.as_deref(),
+            self.message.as_str(),
+        )
+    }
+
     /// An error of `kind` in `project`, at `location` when known (its file shown with `show`).
     pub fn at(
         kind: ErrorKind,
@@ -219,12 +236,28 @@ pub struct ProjectResult {
     pub name: String,
     /// The path it was loaded from: as the caller named it, or shown in the check's path style.
     pub path: String,
+    /// Its identity: the project's path relative to the repository root (`.` for the root), the
+    /// same from any working directory; fingerprints and baselines use it.
+    pub id: String,
+    /// The configuration files it used, shown in the check's path style: the file, then the ones it
+    /// extends (empty: the defaults).
+    pub config: Vec<String>,
     /// Number of services.
     pub services: usize,
     /// Located findings, sorted by file, line, rule.
     pub findings: Vec<Finding>,
     /// Findings waived by exceptions, inline waivers or the baseline.
     pub suppressed: Vec<Suppressed>,
+    /// Findings below `--severity` that do not reach `fail-on`: not listed, still counted.
+    #[serde(skip)]
+    pub hidden: Vec<Finding>,
+    /// The indices (in the baseline file) of the baseline entries of this project that matched
+    /// nothing (see [`crate::baseline`]).
+    #[serde(skip)]
+    pub stale_baseline: Vec<usize>,
+    /// The repository root the project belongs to (absolute).
+    #[serde(skip)]
+    pub repository: PathBuf,
     /// Time to configure, evaluate and filter this project (loading excluded), in milliseconds.
     pub duration_ms: u64,
     /// Errors.
@@ -246,9 +279,14 @@ pub struct ProjectResult {
 }
 
 impl ProjectResult {
-    /// This project's decision under its own `fail-on`.
+    /// This project's decision under its own `fail-on` (hidden findings count).
     pub fn decision(&self) -> Decision {
-        gate::decide(self.findings.iter().map(|f| &f.severity), self.fail_on(), self.errors.len())
+        gate::decide(self.all_findings().map(|f| &f.severity), self.fail_on(), self.errors.len())
+    }
+
+    /// Every reported finding, listed or hidden by `--severity`.
+    pub fn all_findings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().chain(&self.hidden)
     }
 
     /// The gate threshold of this project's configuration.
@@ -324,13 +362,6 @@ pub struct RuleMeta {
     pub docs: String,
 }
 
-impl RuleMeta {
-    /// Where the rule's documentation is published.
-    pub fn help_uri(&self) -> String {
-        format!("{}/blob/main/docs/rules/{}.md", env!("CARGO_PKG_REPOSITORY"), self.id)
-    }
-}
-
 impl Outcome {
     /// Every finding of every project.
     pub fn findings(&self) -> impl Iterator<Item = &Finding> {
@@ -346,9 +377,17 @@ impl Outcome {
             .map(|s| &s.finding)
     }
 
-    /// Every error of every project.
+    /// Every error of the run, once: an error that several projects share (a broken
+    /// `plimsoll.yaml` they all use) is listed for the first of them only.
     pub fn errors(&self) -> impl Iterator<Item = &ErrorEntry> {
-        self.projects.iter().flat_map(|p| p.errors.iter())
+        let mut seen = std::collections::HashSet::new();
+        self.projects.iter().flat_map(|p| p.errors.iter()).filter(move |e| seen.insert(e.key()))
+    }
+
+    /// The number of projects that share `error` (1 for an error of one project).
+    pub fn projects_with(&self, error: &ErrorEntry) -> usize {
+        let key = error.key();
+        self.projects.iter().filter(|p| p.errors.iter().any(|e| e.key() == key)).count()
     }
 
     /// Accept every reported finding into the baseline (after `--write-baseline`).
@@ -361,14 +400,23 @@ impl Outcome {
         self.recompute();
     }
 
-    /// Stop listing findings below `floor` (`--severity`); the summary, the decision and the score
-    /// keep counting them.
+    /// Stop listing findings below `floor` (`--severity`) that do not fail the gate; the
+    /// summary, every decision and the score keep counting them. A finding that fails the gate is
+    /// always listed, so no report can say less about the gate than the exit code does.
     pub fn hide_below(&mut self, floor: Severity) {
         for p in &mut self.projects {
-            let before = p.findings.len();
-            p.findings.retain(|f| f.severity >= floor);
-            self.stats.hidden += before - p.findings.len();
+            let fail_on = p.fail_on();
+            let (listed, hidden): (Vec<Finding>, Vec<Finding>) =
+                std::mem::take(&mut p.findings).into_iter().partition(|f| f.severity >= floor || f.severity >= fail_on);
+            p.findings = listed;
+            p.hidden.extend(hidden);
         }
+        self.stats.hidden = self.projects.iter().map(|p| p.hidden.len()).sum();
+    }
+
+    /// Findings reported in all (listed, or hidden by `--severity`).
+    pub fn total_findings(&self) -> usize {
+        self.summary.values().sum()
     }
 
     /// Recompute the summary, the decision, the score and the counters from the projects.
@@ -377,14 +425,15 @@ impl Outcome {
         let mut summary: BTreeMap<Severity, usize> = Severity::ALL.iter().map(|s| (*s, 0)).collect();
         let mut decision = Decision::Pass;
         for p in &self.projects {
-            for f in &p.findings {
+            for f in p.all_findings() {
                 *summary.entry(f.severity).or_default() += 1;
             }
             decision = decision.max(p.decision());
         }
         self.summary = summary;
         self.decision = decision;
-        self.score = gate::score(self.findings().map(|f| &f.severity), self.errors().count());
+        let severities = self.projects.iter().flat_map(|p| p.all_findings()).map(|f| &f.severity);
+        self.score = gate::score(severities, self.errors().count());
         self.stats.suppressed = self.projects.iter().map(|p| p.suppressed.len()).sum();
     }
 

@@ -2,8 +2,8 @@
 //!
 //! [`Engine::check_with`] discovers and loads the projects ([`crate::load`]), then per project
 //! configures ([`crate::configure`]), evaluates ([`crate::evaluate`]; subjects are located there by
-//! [`crate::locate`]), filters ([`crate::filter`]), applies exceptions ([`crate::exceptions`]) and
-//! inline waivers ([`crate::waivers`]); then the baseline ([`crate::baseline`]) and the gate
+//! [`crate::locate`]), filters ([`crate::filter`]), applies exceptions ([`crate::exceptions`]),
+//! inline waivers ([`crate::waivers`]) and the baseline ([`crate::baselined`]); then the gate
 //! ([`crate::gate`], through [`Outcome::recompute`]). Each step lives in its own module; this one
 //! only sequences them. No terminal, no flags, no HTTP here.
 
@@ -19,7 +19,7 @@ use crate::gate::Decision;
 use crate::load::Target;
 use crate::options::{CheckOptions, PathStyle};
 use crate::outcome::{ErrorEntry, ErrorKind, Outcome, ProjectResult, Stats, WarningEntry};
-use crate::{baseline, configure, evaluate, exceptions, filter, load, paths, waivers};
+use crate::{baselined, configure, evaluate, exceptions, filter, load, paths, repository, waivers};
 
 /// Reports progress while projects are checked (a progress bar on a terminal).
 pub trait Progress: Sync {
@@ -79,16 +79,14 @@ impl Engine {
             stats,
             rules: self.catalog(),
         };
-        if let Some(recorded) = &options.baseline {
-            baseline::apply(&mut outcome, recorded.clone());
-        }
         outcome.recompute();
         Ok(outcome)
     }
 
-    /// One project through configure → evaluate → locate → filter → exceptions → waivers.
+    /// One project through configure → evaluate → locate → filter → exceptions → waivers →
+    /// baseline.
     fn check_project(&self, target: Target, options: &CheckOptions) -> ProjectResult {
-        let Target { loaded, config_root, scratch } = target;
+        let Target { loaded, repository, scratch } = target;
         let mut loaded = loaded;
         let root = loaded.directory.clone();
         let source = loaded
@@ -97,17 +95,23 @@ impl Engine {
             .filter(|f| plimsoll_model::compose::is_dockerfile_name(f))
             .unwrap_or_else(|| loaded.directory.clone());
         let name = loaded.model.name.clone();
+        let id = repository::project_id(&source, &repository);
         // The project as the caller named it, or shown in the requested style.
         let path = match &options.path_style {
             PathStyle::ProjectRoot => paths::to_text(&paths::clean(&source)),
-            style => style.show(&source, &root),
+            style => style.show(&source, &root, &repository),
         };
         let mut result = ProjectResult {
             name: name.clone(),
             path: if path.is_empty() { ".".to_string() } else { path },
+            id: id.clone(),
+            config: Vec::new(),
             services: loaded.model.services.len(),
             findings: Vec::new(),
             suppressed: Vec::new(),
+            hidden: Vec::new(),
+            stale_baseline: Vec::new(),
+            repository: repository.clone(),
             duration_ms: 0,
             errors: Vec::new(),
             warnings: Vec::new(),
@@ -116,7 +120,7 @@ impl Engine {
             fail_on_threshold: None,
             scratch,
         };
-        let show = |path: &std::path::Path| options.path_style.show(path, &root);
+        let show = |path: &std::path::Path| options.path_style.show(path, &root, &repository);
         for d in &loaded.diagnostics {
             if d.is_error() {
                 result.errors.push(ErrorEntry::at(
@@ -130,13 +134,21 @@ impl Engine {
                 result.warnings.push(WarningEntry::new(&name, &show, d.location.as_ref(), &d.message));
             }
         }
-        let configured = configure::configure(self, &mut loaded, config_root.as_deref(), options, &mut result);
+        let configured = configure::configure(self, &mut loaded, &repository, options, &mut result);
         let Some(configured) = configured else {
+            locate_errors(&mut result, &loaded, &show);
             result.loaded = Some(loaded);
             return result;
         };
-        let context =
-            configure::Context { engine: self, loaded: &loaded, configured: &configured, options, name: &name };
+        let context = configure::Context {
+            engine: self,
+            loaded: &loaded,
+            configured: &configured,
+            options,
+            name: &name,
+            id: &id,
+            repository: &repository,
+        };
         evaluate::evaluate(&context, &mut result);
         result.findings.retain(|f| options.selects(&f.rule));
         let failed_packs: Vec<String> = result.errors.iter().filter_map(|e| e.pack.clone()).collect();
@@ -147,9 +159,31 @@ impl Engine {
         };
         exceptions::apply(&context, &mut result);
         waivers::apply(&context, &mut result, &evaluated);
+        if let Some(recorded) = &options.baseline {
+            baselined::apply(&context, &mut result, recorded, &evaluated);
+        }
         result.sort_findings();
+        locate_errors(&mut result, &loaded, &show);
         result.loaded = Some(loaded);
         result
+    }
+}
+
+/// Give every error a file: one with no place of its own (a pack that trapped, a model too big to
+/// hand over) is about the whole project, so it points at the project's first compose file (or
+/// Dockerfile, or directory). Annotations and code quality widgets need a file to show anything.
+fn locate_errors(
+    result: &mut ProjectResult,
+    loaded: &plimsoll_model::LoadedProject,
+    show: &dyn Fn(&std::path::Path) -> String,
+) {
+    let place = loaded.primary_file.clone().unwrap_or_else(|| loaded.directory.clone());
+    for e in result.errors.iter_mut().filter(|e| e.file.is_none()) {
+        e.file = Some(show(&place));
+        if loaded.primary_file.is_some() {
+            e.line = Some(1);
+            e.column = Some(1);
+        }
     }
 }
 

@@ -29,9 +29,9 @@ fn files_below(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
-/// The outcome as JSON without what must differ: the timings and where the project was loaded
-/// from (a directory of the checkout, or a temporary one). Every position is already relative to
-/// the project root.
+/// The outcome as JSON without what must differ: the timings, where the project was loaded from
+/// (a directory of the checkout, or a temporary one), and the configuration files (a file on disk,
+/// a value in memory). Every position is already relative to the project root.
 fn comparable(outcome: Outcome) -> serde_json::Value {
     let mut value = serde_json::to_value(&outcome).unwrap();
     value["stats"]["duration_ms"] = 0.into();
@@ -39,6 +39,7 @@ fn comparable(outcome: Outcome) -> serde_json::Value {
     for p in value["projects"].as_array_mut().unwrap() {
         p["duration_ms"] = 0.into();
         p["path"] = "".into();
+        p["config"] = serde_json::Value::Null;
     }
     value
 }
@@ -66,7 +67,15 @@ fn differences(a: &serde_json::Value, b: &serde_json::Value, path: &str) -> Vec<
 fn an_in_memory_project_and_configuration_check_like_the_same_files_on_disk() {
     let engine = Engine::new(None).expect("the engine starts");
     for name in ["nsn-local", "ziggie-before"] {
-        let dir = stack(name);
+        // A copy outside the repository, so that on disk too the project is the root of its tree
+        // (its identity, and so its fingerprints, are those of the in-memory project).
+        let copy = tempfile::tempdir().unwrap();
+        for (name, bytes) in files_below(&stack(name)) {
+            let path = copy.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, bytes).unwrap();
+        }
+        let dir = copy.path().to_path_buf();
         let from_disk = engine.check(&CheckOptions::paths([&dir])).expect("the check runs");
         assert!(from_disk.findings().count() > 5, "{name}: the stack has findings to compare");
 

@@ -154,7 +154,7 @@ struct CheckArgs {
     #[arg(long = "env-file")]
     env_files: Vec<PathBuf>,
     /// Configuration file for every project (default: the `plimsoll.yaml` nearest to each project,
-    /// looking upward no further than the PATH it was found under).
+    /// looking upward as far as the repository root, the directory holding `.git`).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// Output format.
@@ -175,6 +175,17 @@ struct CheckArgs {
     /// Do not report findings recorded in this baseline file.
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
+    /// Remove the stale entries of the `--baseline` file (entries of checked projects that match no
+    /// finding any more), rewriting it atomically.
+    #[arg(long, requires = "baseline")]
+    prune_baseline: bool,
+    /// Markdown: write the complete review instead of one that fits a pull-request comment.
+    #[arg(long)]
+    full: bool,
+    /// SARIF: where rule documentation is published; each rule gets `helpUri` `<URL>/<pack>/<rule>`
+    /// (without it, the help text is inline only).
+    #[arg(long, value_name = "URL")]
+    help_url: Option<String>,
     /// Record today's findings in FILE (atomically) and accept them: the gate passes unless a
     /// project cannot be loaded or a pack fails.
     #[arg(long, value_name = "FILE")]
@@ -214,9 +225,30 @@ fn main() -> ExitCode {
     }
 }
 
-/// Paths shown relative to the working directory, as a terminal can open them.
-fn working_directory_style() -> PathStyle {
-    std::env::current_dir().map_or(PathStyle::ProjectRoot, PathStyle::RelativeTo)
+/// How a format shows paths: the human format relative to the working directory, as a terminal
+/// can open them; every machine format relative to the repository root, whatever the working
+/// directory, as code scanning, annotations and merge request widgets expect.
+fn path_style(format: Format) -> PathStyle {
+    match format {
+        Format::Human => std::env::current_dir().map_or(PathStyle::Repository, PathStyle::RelativeTo),
+        _ => PathStyle::Repository,
+    }
+}
+
+/// Whether to colour: `NO_COLOR` wins, then `FORCE_COLOR`/`CLICOLOR_FORCE` (set and not `0`), then
+/// `TERM=dumb` turns it off; otherwise only on a terminal.
+fn use_color(to_terminal: bool) -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    let forced = |name: &str| std::env::var(name).is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
+    if set("NO_COLOR") {
+        false
+    } else if forced("FORCE_COLOR") || forced("CLICOLOR_FORCE") {
+        true
+    } else if std::env::var("TERM").is_ok_and(|t| t == "dumb") {
+        false
+    } else {
+        to_terminal
+    }
 }
 
 fn cache(no_cache: bool) -> Option<ComponentCache> {
@@ -239,6 +271,15 @@ fn run(cli: Cli) -> Result<u8, String> {
                     return Err(format!("--only/--skip: unknown rule or pack `{name}` (see `plimsoll rules`)"));
                 }
             }
+            let selection = CheckOptions { only: args.only.clone(), skip: args.skip.clone(), ..Default::default() };
+            let selects_nothing = !catalog.iter().any(|r| selection.selects(&r.id));
+            if selects_nothing && !(args.only.is_empty() && args.skip.is_empty()) {
+                return Err(format!(
+                    "--only {} --skip {} select no rule: nothing would be checked",
+                    if args.only.is_empty() { "(all)".to_string() } else { args.only.join(",") },
+                    args.skip.join(",")
+                ));
+            }
             let baseline = args
                 .baseline
                 .as_deref()
@@ -259,15 +300,31 @@ fn run(cli: Cli) -> Result<u8, String> {
                 skip: args.skip,
                 baseline,
                 today: None,
-                path_style: working_directory_style(),
+                path_style: path_style(args.format.0),
             };
             let style = indicatif::ProgressStyle::with_template("{spinner} checking {pos}/{len} projects {wide_msg}")
                 .map_err(|e| e.to_string())?;
             let bar = Bar(indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden())
                 .with_style(style));
             let mut outcome = engine.check_with(&options, &bar).map_err(|e| e.to_string())?;
+            if args.prune_baseline
+                && let (Some(path), Some(recorded)) = (&args.baseline, &options.baseline)
+            {
+                let mut stale: Vec<usize> = outcome.projects.iter().flat_map(|p| p.stale_baseline.clone()).collect();
+                stale.sort_unstable();
+                stale.dedup();
+                if !stale.is_empty() {
+                    plimsoll::output::write_atomic(path, recorded.pruned(&stale).as_bytes())?;
+                }
+                eprintln!(
+                    "pruned {} stale entr{} from {}",
+                    stale.len(),
+                    if stale.len() == 1 { "y" } else { "ies" },
+                    path.display()
+                );
+            }
             if let Some(path) = &args.write_baseline {
-                let text = plimsoll_check::baseline::render(outcome.findings().chain(outcome.baselined()));
+                let text = plimsoll_check::baseline::render(&outcome);
                 emit(&text, Some(path))?;
                 let count = outcome.findings().count();
                 outcome.accept_all();
@@ -277,9 +334,26 @@ fn run(cli: Cli) -> Result<u8, String> {
                 outcome.hide_below(level);
             }
             let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-            let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            let text = report::render(&outcome, args.format.0, RenderOptions { color, verbose: args.verbose });
+            let color = args.output.is_none() && use_color(to_terminal);
+            let render_options =
+                RenderOptions { color, verbose: args.verbose, full: args.full, help_base_url: args.help_url.clone() };
+            let text = report::render(&outcome, args.format.0, render_options);
             emit(&text, args.output.as_deref())?;
+            if let Some(path) = &args.output {
+                eprintln!("{}", report::one_line_summary(&outcome, &path.display().to_string()));
+            }
+            if args.format.0 == Format::Github
+                && let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty())
+            {
+                // The runner's protocol: append Markdown to the file it names.
+                let mut file = std::fs::OpenOptions::new()
+                    .append(true)
+                    .create(true)
+                    .open(&summary)
+                    .map_err(|e| format!("GITHUB_STEP_SUMMARY {}: {e}", PathBuf::from(&summary).display()))?;
+                file.write_all(report::github_step_summary(&outcome).as_bytes())
+                    .map_err(|e| format!("GITHUB_STEP_SUMMARY {}: {e}", PathBuf::from(&summary).display()))?;
+            }
             Ok(outcome.exit_code() as u8)
         }
         Command::Completions { shell } => {

@@ -34,22 +34,35 @@ pub(super) fn render(outcome: &Outcome, color: bool, verbose: bool) -> String {
     let mut out = String::new();
     let mut sources = crate::snippets::Snippets::default();
     let several = outcome.projects.len() > 1;
+    let mut printed = std::collections::HashSet::new();
     for project in &outcome.projects {
-        if several && (!project.findings.is_empty() || !project.errors.is_empty() || !project.warnings.is_empty()) {
+        // An error several projects share (their `plimsoll.yaml`) is printed once, with the count.
+        let errors: Vec<_> = project.errors.iter().filter(|e| printed.insert(e.key())).collect();
+        if several && (!project.findings.is_empty() || !errors.is_empty() || !project.warnings.is_empty()) {
             let _ = writeln!(out, "{}\n", p.paint("1", &format!("── {} ({})", project.path, project.name)));
         }
         for w in &project.warnings {
             let _ = writeln!(out, "{}: {}", p.paint("1;33", "warning"), w.message);
         }
-        for e in &project.errors {
+        if verbose {
+            let config = match project.config.split_first() {
+                None => "defaults (no plimsoll.yaml)".to_string(),
+                Some((file, [])) => file.clone(),
+                Some((file, extends)) => format!("{file} (extends {})", extends.join(", ")),
+            };
+            let _ = writeln!(out, "{} {} uses {config}", p.paint("34", "config:"), project.path);
+        }
+        for e in &errors {
             let place = match (&e.file, e.line, e.column) {
                 (Some(f), Some(l), Some(c)) => format!("{f}:{l}:{c}: "),
                 (Some(f), _, _) => format!("{f}: "),
                 _ => String::new(),
             };
-            let _ = writeln!(out, "{place}{}: {}", p.paint("1;31", &format!("{} error", e.kind)), e.message);
+            let shared = outcome.projects_with(e);
+            let projects = if shared > 1 { format!(" (in {shared} projects)") } else { String::new() };
+            let _ = writeln!(out, "{place}{}: {}{projects}", p.paint("1;31", &format!("{} error", e.kind)), e.message);
         }
-        if !project.errors.is_empty() {
+        if !errors.is_empty() {
             out.push('\n');
         }
         for f in &project.findings {
@@ -102,8 +115,8 @@ pub(super) fn render(outcome: &Outcome, color: bool, verbose: bool) -> String {
                 "  {:<9} {}: {} finding{}{}{}",
                 decision(&p, project.decision()),
                 project.path,
-                project.findings.len(),
-                plural(project.findings.len()),
+                project.all_findings().count(),
+                plural(project.all_findings().count()),
                 if project.suppressed.is_empty() {
                     String::new()
                 } else {
@@ -132,6 +145,9 @@ pub(super) fn render(outcome: &Outcome, color: bool, verbose: bool) -> String {
     );
     if outcome.stats.suppressed > 0 {
         let _ = write!(out, ", {} waived", outcome.stats.suppressed);
+    }
+    if outcome.stats.hidden > 0 {
+        let _ = write!(out, ", {} below --severity not listed", outcome.stats.hidden);
     }
     if errors > 0 {
         let _ = write!(out, ", {errors} error{}", plural(errors));

@@ -1,12 +1,15 @@
 //! The `junit` format: JUnit XML for CI test dashboards.
 //!
-//! One test suite per project; in it one test case per rule × service (class name the rule, name the
-//! service), failing with one `<failure>` per finding. Findings that belong to no service go to a
-//! test case named `(project)`; projects without services (a standalone Dockerfile) have one test
-//! case per rule. A test case whose findings are all waived is `<skipped>`; each load,
-//! configuration or evaluation error is a test case with an `<error>`.
+//! One test suite per project (named by its path); in it one test case per rule × service, named
+//! so that no two cases of a report share a class name and name: the class name is the project's
+//! path and the service (`apps/billing/docker.api`; `(project)` for findings that belong to no
+//! service, and for projects without services), the name the rule id; `file` is where the case's
+//! first finding is. Only findings that reach the project's `fail-on` are `<failure>`s; a case whose
+//! findings are all below it passes, with them listed in `<system-out>`, so a passing gate never
+//! shows a red report. A case whose findings are all waived is `<skipped>` with the reasons. Each
+//! load, configuration or evaluation error is a test case with an `<error>`, reported once.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 
 use plimsoll_check::{Finding, Outcome, Suppressed};
@@ -30,11 +33,32 @@ fn xml(text: &str) -> String {
 
 const PROJECT_CASE: &str = "(project)";
 
-/// One test case: the findings that fail it and the waived ones.
+/// One test case: the findings that fail it, those that do not, and the waived ones.
 #[derive(Default)]
 struct Case<'a> {
     failures: Vec<&'a Finding>,
+    passed: Vec<&'a Finding>,
     skipped: Vec<&'a Suppressed>,
+}
+
+impl Case<'_> {
+    fn file(&self) -> Option<&str> {
+        self.failures
+            .iter()
+            .chain(&self.passed)
+            .map(|f| f.file.as_str())
+            .next()
+            .or_else(|| self.skipped.first().map(|s| s.finding.file.as_str()))
+    }
+}
+
+fn finding_text(f: &Finding) -> String {
+    let mut body = format!("{}:{}:{}: {} ({}): {}", f.file, f.line, f.column, f.rule, f.severity, f.message);
+    if let Some(help) = &f.help {
+        body.push_str("\nhelp: ");
+        body.push_str(help);
+    }
+    body
 }
 
 pub(super) fn render(outcome: &Outcome) -> String {
@@ -46,55 +70,62 @@ pub(super) fn render(outcome: &Outcome) -> String {
         ids.sort_unstable();
         ids
     };
+    let mut reported_errors = HashSet::new();
     for project in &outcome.projects {
         let services: Vec<String> = project
             .loaded
             .as_ref()
             .map(|l| l.model.services.iter().map(|s| s.name.clone()).collect())
             .unwrap_or_default();
-        let mut table: BTreeMap<(&str, String), Case> = BTreeMap::new();
+        let fail_on = project.fail_on();
+        let mut table: BTreeMap<(String, &str), Case> = BTreeMap::new();
         if project.errors.is_empty() {
             for rule in &rule_ids {
                 if services.is_empty() {
-                    table.entry((rule, PROJECT_CASE.to_string())).or_default();
+                    table.entry((PROJECT_CASE.to_string(), rule)).or_default();
                 }
                 for service in &services {
-                    table.entry((rule, service.clone())).or_default();
+                    table.entry((service.clone(), rule)).or_default();
                 }
             }
         }
         let key = |f: &Finding| f.service.clone().unwrap_or_else(|| PROJECT_CASE.to_string());
         for f in &project.findings {
             let rule = rule_ids.iter().find(|r| **r == f.rule).copied().unwrap_or(f.rule.as_str());
-            table.entry((rule, key(f))).or_default().failures.push(f);
+            let case = table.entry((key(f), rule)).or_default();
+            if f.severity >= fail_on { case.failures.push(f) } else { case.passed.push(f) }
         }
         for s in &project.suppressed {
             let rule = rule_ids.iter().find(|r| **r == s.finding.rule).copied().unwrap_or(s.finding.rule.as_str());
-            table.entry((rule, key(&s.finding))).or_default().skipped.push(s);
+            table.entry((key(&s.finding), rule)).or_default().skipped.push(s);
         }
+        let errors: Vec<_> = project.errors.iter().filter(|e| reported_errors.insert(e.key())).collect();
         let failures = table.values().filter(|c| !c.failures.is_empty()).count();
-        let skipped = table.values().filter(|c| c.failures.is_empty() && !c.skipped.is_empty()).count();
-        let tests = table.len() + project.errors.len();
+        let skipped =
+            table.values().filter(|c| c.failures.is_empty() && c.passed.is_empty() && !c.skipped.is_empty()).count();
+        let tests = table.len() + errors.len();
         total_tests += tests;
         total_failures += failures;
-        total_errors += project.errors.len();
+        total_errors += errors.len();
         total_skipped += skipped;
         let _ = writeln!(
             suites,
             "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{}\" skipped=\"{skipped}\">",
             xml(&project.path),
-            project.errors.len()
+            errors.len()
         );
-        for e in &project.errors {
+        for e in errors {
             let place = match (&e.file, e.line) {
                 (Some(f), Some(l)) => format!("{f}:{l}: "),
                 (Some(f), None) => format!("{f}: "),
                 _ => String::new(),
             };
             let name = e.pack.as_ref().map(|p| format!("pack {p}")).unwrap_or_else(|| e.kind.to_string());
+            let file = e.file.as_ref().map(|f| format!(" file=\"{}\"", xml(f))).unwrap_or_default();
             let _ = writeln!(
                 suites,
-                "    <testcase classname=\"plimsoll/{}-error\" name=\"{}\">\n      <error type=\"{}\" message=\"{}\">{}</error>\n    </testcase>",
+                "    <testcase classname=\"{}\" name=\"plimsoll/{}-error: {}\"{file}>\n      <error type=\"{}\" message=\"{}\">{}</error>\n    </testcase>",
+                xml(&project.id),
                 e.kind,
                 xml(&name),
                 e.kind,
@@ -102,28 +133,28 @@ pub(super) fn render(outcome: &Outcome) -> String {
                 xml(&format!("{place}{}", e.message))
             );
         }
-        for ((rule, subject), case) in &table {
-            let head = format!("    <testcase classname=\"{}\" name=\"{}\"", xml(rule), xml(subject));
-            if case.failures.is_empty() && case.skipped.is_empty() {
+        for ((subject, rule), case) in &table {
+            let file = case.file().map(|f| format!(" file=\"{}\"", xml(f))).unwrap_or_default();
+            let head = format!(
+                "    <testcase classname=\"{}\" name=\"{}\"{file}",
+                xml(&format!("{}.{subject}", project.id)),
+                xml(rule)
+            );
+            if case.failures.is_empty() && case.passed.is_empty() && case.skipped.is_empty() {
                 let _ = writeln!(suites, "{head}/>");
                 continue;
             }
             let _ = writeln!(suites, "{head}>");
             for f in &case.failures {
-                let mut body = format!("{}:{}:{}: {}", f.file, f.line, f.column, f.message);
-                if let Some(help) = &f.help {
-                    body.push_str("\nhelp: ");
-                    body.push_str(help);
-                }
                 let _ = writeln!(
                     suites,
                     "      <failure type=\"{}\" message=\"{}\">{}</failure>",
                     f.severity,
                     xml(&f.message),
-                    xml(&body)
+                    xml(&finding_text(f))
                 );
             }
-            if case.failures.is_empty() {
+            if case.failures.is_empty() && case.passed.is_empty() {
                 let reasons: Vec<String> = case
                     .skipped
                     .iter()
@@ -132,6 +163,14 @@ pub(super) fn render(outcome: &Outcome) -> String {
                     })
                     .collect();
                 let _ = writeln!(suites, "      <skipped message=\"waived: {}\"/>", xml(&reasons.join("; ")));
+            }
+            if !case.passed.is_empty() {
+                let text: Vec<String> = case.passed.iter().map(|f| finding_text(f)).collect();
+                let _ = writeln!(
+                    suites,
+                    "      <system-out>below fail-on ({fail_on}), not failing the gate:\n{}</system-out>",
+                    xml(&text.join("\n"))
+                );
             }
             let _ = writeln!(suites, "    </testcase>");
         }

@@ -67,23 +67,28 @@ impl Format {
             Format::Human => "source snippets with carets, colored on a terminal, and a summary line",
             Format::Json => "one JSON object: decision, score, summary, findings, errors, stats",
             Format::Sarif => "SARIF 2.1.0, for code-scanning dashboards",
-            Format::Junit => "JUnit XML: one test case per rule and service, a failure per finding",
+            Format::Junit => {
+                "JUnit XML: one test case per rule and service, failing only for findings that reach fail-on"
+            }
             Format::Github => "GitHub Actions workflow commands (`::error file=…,line=…::`), shown as annotations",
             Format::Gitlab => "GitLab code quality report (JSON)",
-            Format::Markdown => {
-                "a Markdown review report: decision, score, findings by category, per-service resources"
-            }
+            Format::Markdown => "a Markdown review that fits a pull-request comment (`--full`: the complete review)",
         }
     }
 }
 
 /// How to render.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct RenderOptions {
     /// ANSI colors (human format only).
     pub color: bool,
-    /// Show what packs logged or printed (human format only).
+    /// Show what packs logged or printed, and the configuration each project used (human format).
     pub verbose: bool,
+    /// Markdown: the complete review instead of one that fits a pull-request comment.
+    pub full: bool,
+    /// SARIF: where rule documentation is published (`<base>/<pack>/<rule>`); without it no
+    /// `helpUri` is written (the help text is inline).
+    pub help_base_url: Option<String>,
 }
 
 /// Render an outcome in a format.
@@ -91,12 +96,56 @@ pub fn render(outcome: &Outcome, format: Format, options: RenderOptions) -> Stri
     match format {
         Format::Human => human::render(outcome, options.color, options.verbose),
         Format::Json => pretty(&to_json(outcome)),
-        Format::Sarif => pretty(&sarif::to_sarif(outcome)),
+        Format::Sarif => pretty(&sarif::to_sarif(outcome, options.help_base_url.as_deref())),
         Format::Junit => junit::render(outcome),
         Format::Github => github::render(outcome),
         Format::Gitlab => pretty(&gitlab::to_gitlab(outcome)),
-        Format::Markdown => markdown::render(outcome),
+        Format::Markdown => markdown::render(outcome, options.full),
     }
+}
+
+/// The GitHub step summary of an outcome (Markdown for `$GITHUB_STEP_SUMMARY`): the decision, the
+/// counts and the rules with the most findings.
+pub fn github_step_summary(outcome: &Outcome) -> String {
+    github::step_summary(outcome)
+}
+
+/// One line for a CI log when the report went to a file: the decision, the counts, and where.
+pub fn one_line_summary(outcome: &Outcome, written_to: &str) -> String {
+    let total = outcome.total_findings();
+    let counts: Vec<String> =
+        outcome.summary.iter().rev().filter(|(_, n)| **n > 0).map(|(s, n)| format!("{n} {s}")).collect();
+    let errors = outcome.errors().count();
+    format!(
+        "plimsoll: {} (fail-on {}), {total} finding{}{}, {} waived{}, score {}/100; report written to {written_to}",
+        outcome.decision.as_str(),
+        outcome.fail_on,
+        if total == 1 { "" } else { "s" },
+        if counts.is_empty() { String::new() } else { format!(" ({})", counts.join(", ")) },
+        outcome.stats.suppressed,
+        if errors == 0 { String::new() } else { format!(", {errors} error{}", if errors == 1 { "" } else { "s" }) },
+        outcome.score
+    )
+}
+
+/// One fingerprint per finding, unique within the run: a finding's baseline fingerprint, or for
+/// the n-th finding (n > 1) sharing it, a hash of it and `n`. Fingerprints include the project's
+/// identity, so the result does not depend on which other projects are in the run.
+pub fn unique_fingerprints<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Vec<String> {
+    use sha2::{Digest, Sha256};
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    findings
+        .into_iter()
+        .map(|f| {
+            let n = seen.entry(f.fingerprint.as_str()).or_insert(0);
+            *n += 1;
+            if *n == 1 {
+                f.fingerprint.clone()
+            } else {
+                hex::encode(&Sha256::digest(format!("{}#{n}", f.fingerprint).as_bytes())[..8])
+            }
+        })
+        .collect()
 }
 
 fn pretty(value: &serde_json::Value) -> String {
@@ -121,9 +170,9 @@ pub fn to_json(outcome: &Outcome) -> serde_json::Value {
         "warnings": warnings,
         "suppressed": suppressed,
         "projects": outcome.projects.iter().map(|p| json!({
-            "name": p.name, "path": p.path, "services": p.services, "decision": p.decision(),
-            "findings": p.findings.len(), "suppressed": p.suppressed.len(), "errors": p.errors.len(),
-            "duration_ms": p.duration_ms,
+            "name": p.name, "path": p.path, "id": p.id, "config": p.config, "services": p.services,
+            "decision": p.decision(), "findings": p.all_findings().count(), "listed": p.findings.len(),
+            "suppressed": p.suppressed.len(), "errors": p.errors.len(), "duration_ms": p.duration_ms,
         })).collect::<Vec<_>>(),
         "stats": outcome.stats,
     })

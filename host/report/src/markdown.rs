@@ -1,9 +1,13 @@
 //! The `markdown` format: a review report a person reads in a pull request or a wiki.
 //!
-//! It opens with the decision, the score and the counts; then the findings grouped by category, each
-//! with its rule, severity, service, the offending line quoted from the file and the fix; then the
-//! waived findings with their reasons; and last, per project, a table of each service's memory and
-//! CPU limits and reservations taken from the model, with totals against the host profile.
+//! By default it fits a pull-request comment (GitHub stops at 65,536 characters; the report stays
+//! under [`COMMENT_LIMIT`]): the decision, the score and the counts; the findings that fail the
+//! gate in detail (rule, severity, service, the offending line and the fix), worst first; the
+//! other findings as a table per rule and, per project, in a folded `<details>` list; waived
+//! findings as counts; the resource tables folded per project. Whatever does not fit is counted,
+//! with a pointer to the full report. With `full` it is the complete review: the findings grouped
+//! by category, each in detail, the waived findings with their reasons, and per project a table of
+//! each service's memory and CPU limits and reservations, with totals against the host profile.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -45,10 +49,35 @@ fn fence(file: &str) -> &'static str {
     }
 }
 
-pub(super) fn render(outcome: &Outcome) -> String {
-    let mut out = String::new();
-    let mut sources = crate::snippets::Snippets::default();
-    let findings: Vec<&Finding> = outcome.findings().collect();
+/// The most bytes the default report takes (a GitHub comment holds 65,536 characters; a byte is
+/// never more than a character, and the margin leaves room for a bot's own header).
+pub const COMMENT_LIMIT: usize = 60_000;
+
+pub(super) fn render(outcome: &Outcome, full: bool) -> String {
+    if full { render_full(outcome) } else { render_comment(outcome) }
+}
+
+/// Appends sections while they fit under [`COMMENT_LIMIT`], counting what is left out.
+struct Budget {
+    out: String,
+    /// Reserved for the closing lines.
+    reserve: usize,
+    omitted: usize,
+}
+
+impl Budget {
+    /// Append `text` if it fits; `false` (and nothing appended) otherwise.
+    fn push(&mut self, text: &str) -> bool {
+        if self.out.len() + text.len() + self.reserve > COMMENT_LIMIT {
+            return false;
+        }
+        self.out.push_str(text);
+        true
+    }
+}
+
+fn header(out: &mut String, outcome: &Outcome) {
+    let total = outcome.total_findings();
     let counts: Vec<String> =
         outcome.summary.iter().rev().filter(|(_, n)| **n > 0).map(|(s, n)| format!("{n} {s}")).collect();
     let _ = writeln!(out, "# Plimsoll review\n");
@@ -58,25 +87,193 @@ pub(super) fn render(outcome: &Outcome) -> String {
     let _ = writeln!(out, "| Score | {}/100 |", outcome.score);
     let _ = writeln!(
         out,
-        "| Findings | {}{} |",
-        findings.len(),
+        "| Findings | {total}{} |",
         if counts.is_empty() { String::new() } else { format!(" ({})", counts.join(", ")) }
     );
-    let _ = writeln!(out, "| Waived | {} |", outcome.stats.suppressed);
-    let paths: Vec<String> = outcome.projects.iter().map(|p| format!("`{}`", cell(&p.path))).collect();
-    let _ = writeln!(out, "| Projects | {} |", paths.join(", "));
+    let mut waived: BTreeMap<&str, usize> = BTreeMap::new();
+    for s in outcome.projects.iter().flat_map(|p| &p.suppressed) {
+        *waived.entry(s.suppression.kind()).or_default() += 1;
+    }
+    let by: Vec<String> = waived.iter().map(|(k, n)| format!("{n} by {k}")).collect();
+    let _ = writeln!(
+        out,
+        "| Waived | {}{} |",
+        outcome.stats.suppressed,
+        if by.is_empty() { String::new() } else { format!(" ({})", by.join(", ")) }
+    );
+    let paths: Vec<String> = outcome.projects.iter().take(10).map(|p| format!("`{}`", cell(&p.path))).collect();
+    let more = outcome.projects.len().saturating_sub(10);
+    let _ = writeln!(
+        out,
+        "| Projects | {}{}{} |",
+        outcome.projects.len(),
+        if paths.is_empty() { String::new() } else { format!(": {}", paths.join(", ")) },
+        if more > 0 { format!(" and {more} more") } else { String::new() }
+    );
+}
+
+fn errors_section(out: &mut String, outcome: &Outcome) {
     let errors: Vec<_> = outcome.errors().collect();
-    if !errors.is_empty() {
-        let _ = writeln!(out, "\n## Errors\n");
-        for e in errors {
-            let place = match (&e.file, e.line) {
-                (Some(f), Some(l)) => format!("`{f}:{l}` "),
-                (Some(f), None) => format!("`{f}` "),
-                _ => String::new(),
-            };
-            let _ = writeln!(out, "- **{} error** {place}{}", e.kind, e.message);
+    if errors.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n## Errors\n");
+    for e in errors {
+        let place = match (&e.file, e.line) {
+            (Some(f), Some(l)) => format!("`{f}:{l}` "),
+            (Some(f), None) => format!("`{f}` "),
+            _ => String::new(),
+        };
+        let shared = outcome.projects_with(e);
+        let projects = if shared > 1 { format!(" ({shared} projects)") } else { String::new() };
+        let _ = writeln!(out, "- **{} error** {place}{}{projects}", e.kind, e.message.replace('\n', " "));
+    }
+}
+
+fn detail(sources: &mut crate::snippets::Snippets, f: &Finding) -> String {
+    let mut out = String::new();
+    let service = f.service.as_ref().map(|s| format!(" · service `{s}`")).unwrap_or_default();
+    let _ = writeln!(out, "#### `{}` · {}{}\n", f.rule, f.severity, service);
+    let _ = writeln!(out, "{}\n", f.message);
+    let _ = writeln!(out, "`{}:{}:{}`", f.file, f.line, f.column);
+    if let Some(text) = sources.line(&f.path, f.line) {
+        let _ = writeln!(out, "```{}\n{}\n```", fence(&f.file), text);
+    }
+    for r in &f.related {
+        let _ = writeln!(out, "- related: `{}:{}:{}`", r.file, r.line, r.column);
+    }
+    if let Some(help) = &f.help {
+        let _ = writeln!(out, "\n**Fix:** {help}");
+    }
+    out.push('\n');
+    out
+}
+
+/// The default report: one that fits a pull-request comment.
+fn render_comment(outcome: &Outcome) -> String {
+    let mut sources = crate::snippets::Snippets::default();
+    let mut out = String::new();
+    header(&mut out, outcome);
+    errors_section(&mut out, outcome);
+    let mut budget = Budget { out, reserve: 400, omitted: 0 };
+    let mut failing: Vec<&Finding> = Vec::new();
+    let mut other: Vec<(&ProjectResult, &Finding)> = Vec::new();
+    for p in &outcome.projects {
+        for f in &p.findings {
+            if f.severity >= p.fail_on() { failing.push(f) } else { other.push((p, f)) }
         }
     }
+    failing.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| (&a.file, a.line).cmp(&(&b.file, b.line))));
+    if failing.is_empty() && other.is_empty() {
+        budget.push("\n## Findings\n\nNo findings.\n");
+    }
+    if !failing.is_empty() {
+        budget.push(&format!("\n## Findings that fail the gate ({})\n\n", failing.len()));
+        for (i, f) in failing.iter().enumerate() {
+            if !budget.push(&detail(&mut sources, f)) {
+                budget.omitted += failing.len() - i;
+                break;
+            }
+        }
+    }
+    if !other.is_empty() {
+        budget.push(&format!("\n## Other findings ({})\n\n", other.len()));
+        let mut by_rule: BTreeMap<&str, (plimsoll_runtime::Severity, Vec<String>)> = BTreeMap::new();
+        for (_, f) in &other {
+            let entry = by_rule.entry(f.rule.as_str()).or_insert((f.severity, Vec::new()));
+            entry.0 = entry.0.max(f.severity);
+            let what = f.service.clone().unwrap_or_else(|| f.file.clone());
+            if !entry.1.contains(&what) {
+                entry.1.push(what);
+            }
+        }
+        let mut rules: Vec<_> = by_rule.into_iter().collect();
+        rules.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(b.0)));
+        let mut table = String::from("| rule | severity | findings | where |\n|---|---|---:|---|\n");
+        for (rule, (severity, places)) in &rules {
+            let count = other.iter().filter(|(_, f)| f.rule == *rule).count();
+            let shown: Vec<String> = places.iter().take(5).map(|p| format!("`{}`", cell(p))).collect();
+            let more = places.len().saturating_sub(5);
+            let _ = writeln!(
+                table,
+                "| `{rule}` | {severity} | {count} | {}{} |",
+                shown.join(", "),
+                if more > 0 { format!(" and {more} more") } else { String::new() }
+            );
+        }
+        table.push('\n');
+        budget.push(&table);
+        for p in &outcome.projects {
+            let listed: Vec<&Finding> = other.iter().filter(|(q, _)| std::ptr::eq(*q, p)).map(|(_, f)| *f).collect();
+            if listed.is_empty() {
+                continue;
+            }
+            let mut section = format!(
+                "<details><summary><code>{}</code>: {} finding{} below <code>{}</code></summary>\n\n| severity | rule | where | message |\n|---|---|---|---|\n",
+                html(&p.path),
+                listed.len(),
+                if listed.len() == 1 { "" } else { "s" },
+                p.fail_on()
+            );
+            for f in &listed {
+                let _ = writeln!(
+                    section,
+                    "| {} | `{}` | `{}:{}` | {} |",
+                    f.severity,
+                    f.rule,
+                    cell(&f.file),
+                    f.line,
+                    cell(&f.message)
+                );
+            }
+            section.push_str("\n</details>\n\n");
+            if !budget.push(&section) {
+                budget.omitted += listed.len();
+            }
+        }
+    }
+    let several = outcome.projects.len() > 1;
+    for project in &outcome.projects {
+        let mut table = String::new();
+        resources(&mut table, project, several);
+        if table.is_empty() {
+            continue;
+        }
+        let folded = format!(
+            "<details><summary>Resources of <code>{}</code></summary>\n\n{}</details>\n\n",
+            html(&project.path),
+            table.replacen(&format!("## Resources of `{}`\n\n", project.path), "", 1).replacen(
+                "## Resources\n\n",
+                "",
+                1
+            )
+        );
+        budget.push(&folded);
+    }
+    let mut out = budget.out;
+    if budget.omitted > 0 {
+        let _ = writeln!(
+            out,
+            "\n{} finding{} not shown to keep this report within a pull-request comment; \
+             `plimsoll check --format markdown --full` writes the complete review.",
+            budget.omitted,
+            if budget.omitted == 1 { " is" } else { "s are" }
+        );
+    }
+    out
+}
+
+fn html(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// The complete review (`--full`).
+fn render_full(outcome: &Outcome) -> String {
+    let mut out = String::new();
+    let mut sources = crate::snippets::Snippets::default();
+    let findings: Vec<&Finding> = outcome.findings().collect();
+    header(&mut out, outcome);
+    errors_section(&mut out, outcome);
     let _ = writeln!(out, "\n## Findings\n");
     if findings.is_empty() {
         let _ = writeln!(out, "No findings.");
@@ -89,20 +286,7 @@ pub(super) fn render(outcome: &Outcome) -> String {
         list.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| (&a.file, a.line).cmp(&(&b.file, b.line))));
         let _ = writeln!(out, "### {} ({})\n", category, list.len());
         for f in list {
-            let service = f.service.as_ref().map(|s| format!(" · service `{s}`")).unwrap_or_default();
-            let _ = writeln!(out, "#### `{}` · {}{}\n", f.rule, f.severity, service);
-            let _ = writeln!(out, "{}\n", f.message);
-            let _ = writeln!(out, "`{}:{}:{}`", f.file, f.line, f.column);
-            if let Some(text) = sources.line(&f.path, f.line) {
-                let _ = writeln!(out, "```{}\n{}\n```", fence(&f.file), text);
-            }
-            for r in &f.related {
-                let _ = writeln!(out, "- related: `{}:{}:{}`", r.file, r.line, r.column);
-            }
-            if let Some(help) = &f.help {
-                let _ = writeln!(out, "\n**Fix:** {help}");
-            }
-            out.push('\n');
+            out.push_str(&detail(&mut sources, f));
         }
     }
     let suppressed: Vec<_> = outcome.projects.iter().flat_map(|p| &p.suppressed).collect();

@@ -80,8 +80,26 @@ fn sarif_is_valid_against_the_schema_on_every_stack_and_with_waivers_and_errors(
         let run = &document["runs"][0];
         assert_eq!(document["version"], "2.1.0");
         let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
-        assert!(rules.iter().all(|r| r["helpUri"].as_str().is_some_and(|u| u.starts_with("https://"))));
-        assert!(rules.iter().all(|r| !r["help"]["text"].as_str().unwrap_or_default().is_empty()));
+        // No dead links: without a configured base URL there is no helpUri, the help is inline.
+        assert!(rules.iter().all(|r| r.get("helpUri").is_none()));
+        assert!(run["tool"]["driver"].get("informationUri").is_none());
+        assert!(rules.iter().all(|r| r["help"]["markdown"].as_str().unwrap_or_default().contains("## What it does")));
+        // Security rules are ranked by code scanning.
+        for r in rules.iter().filter(|r| r["id"].as_str().unwrap().starts_with("security/")) {
+            let score: f64 = r["properties"]["security-severity"].as_str().unwrap().parse().unwrap();
+            assert!((0.0..=10.0).contains(&score), "{r}");
+        }
+        // Fingerprints are unique per result.
+        let mut fingerprints: Vec<&str> = run["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["partialFingerprints"]["plimsoll/v2"].as_str().unwrap())
+            .collect();
+        let count = fingerprints.len();
+        fingerprints.sort_unstable();
+        fingerprints.dedup();
+        assert_eq!(fingerprints.len(), count, "{name}: partialFingerprints are unique");
         let results = run["results"].as_array().unwrap();
         assert_eq!(results.len(), outcome.findings().count() + outcome.stats.suppressed);
         for r in results {
@@ -172,7 +190,7 @@ fn github_commands_follow_the_runner_syntax() {
 }
 
 #[test]
-fn junit_has_one_case_per_rule_and_service_and_a_failure_per_finding() {
+fn junit_has_one_case_per_rule_and_service_and_a_failure_per_gate_failing_finding() {
     let outcome = check(vec![stack("ziggie-before")]);
     let text = render(&outcome, Format::Junit, RenderOptions::default());
     let services = outcome.projects[0].services;
@@ -182,7 +200,29 @@ fn junit_has_one_case_per_rule_and_service_and_a_failure_per_finding() {
     project_level.sort_unstable();
     project_level.dedup();
     assert_eq!(text.matches("<testcase ").count(), rules * services + project_level.len());
-    assert_eq!(text.matches("<failure ").count(), outcome.findings().count());
+    let failing = outcome.findings().filter(|f| f.severity >= outcome.fail_on).count();
+    assert!(failing > 0 && failing < outcome.findings().count(), "the stack has findings on both sides of fail-on");
+    assert_eq!(text.matches("<failure ").count(), failing, "only findings that reach fail-on fail a case");
+    // The others are listed in the passing cases' output.
+    for f in outcome.findings().filter(|f| f.severity < outcome.fail_on) {
+        let line = format!("{}:{}:{}: {} ({})", f.file, f.line, f.column, f.rule, f.severity);
+        assert!(text.contains(&line), "{line} is in a system-out");
+    }
+    // Class name and name pairs are unique, and every case with findings names its file.
+    let mut pairs: Vec<(String, String)> = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("<testcase classname=\""))
+        .map(|rest| {
+            let (class, rest) = rest.split_once('"').unwrap();
+            let name = rest.split_once("name=\"").unwrap().1.split_once('"').unwrap().0;
+            (class.to_string(), name.to_string())
+        })
+        .collect();
+    let cases = pairs.len();
+    pairs.sort();
+    pairs.dedup();
+    assert_eq!(pairs.len(), cases, "duplicate classname/name pairs");
+    assert!(text.contains("\" file=\""), "cases name their file");
     assert!(text.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites "));
     assert_eq!(text.matches("<testsuite ").count(), text.matches("</testsuite>").count());
 }
@@ -232,7 +272,8 @@ fn json_lists_every_project_below_a_directory() {
 #[test]
 fn markdown_has_the_review_sections() {
     let outcome = check(vec![stack("ziggie-before")]);
-    let text = render(&outcome, Format::Markdown, RenderOptions::default());
+    let full = RenderOptions { full: true, ..RenderOptions::default() };
+    let text = render(&outcome, Format::Markdown, full);
     assert!(text.starts_with("# Plimsoll review\n"));
     assert!(text.contains(&format!("| Decision | **{}**", outcome.decision.as_str())));
     assert!(text.contains(&format!("| Score | {}/100 |", outcome.score)));
@@ -241,4 +282,13 @@ fn markdown_has_the_review_sections() {
         assert!(text.contains(&format!("### {category} (")), "category {category}");
     }
     assert!(text.contains("Host: 16 GiB of memory, 2 GiB reserved: 14 GiB usable"), "{text}");
+
+    // The default fits a comment: the gate's findings in detail first, the rest folded.
+    let comment = render(&outcome, Format::Markdown, RenderOptions::default());
+    assert!(comment.len() < text.len() && comment.len() <= 65_536, "{} bytes", comment.len());
+    let failing = comment.find("## Findings that fail the gate (").expect("gate section");
+    let other = comment.find("## Other findings (").expect("other findings");
+    assert!(failing < other);
+    assert!(comment.contains("<details><summary>Resources of <code>"), "{comment}");
+    assert!(comment.contains("Host: 16 GiB of memory, 2 GiB reserved: 14 GiB usable"));
 }

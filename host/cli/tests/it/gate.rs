@@ -231,7 +231,7 @@ fn exit_2_on_broken_config() {
     let run = plimsoll(dir.path(), &["check"]);
     assert_eq!(run.code, 2);
     assert!(
-        run.stdout.contains("config error: plimsoll.yaml:4:5: exceptions[0]: unknown field `reasons`"),
+        run.stdout.contains("plimsoll.yaml:4:5: config error: exceptions[0]: unknown field `reasons`"),
         "{}",
         run.stdout
     );
@@ -388,7 +388,7 @@ fn a_new_user_adopts_the_gate() {
     assert_eq!(third.code, 0, "{}{}", third.stdout, third.stderr);
     let baseline: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(d.join(".plimsoll-baseline.json")).unwrap()).unwrap();
-    assert_eq!(baseline["version"], 1);
+    assert_eq!(baseline["version"], 2);
     assert_eq!(baseline["findings"].as_array().unwrap().len(), total_first - 1);
     let fourth = plimsoll(d, &["check", "--baseline", ".plimsoll-baseline.json"]);
     assert_eq!(fourth.code, 0, "{}", fourth.stdout);

@@ -5,6 +5,7 @@
 mod docs;
 mod formats;
 mod gate;
+mod monorepo;
 mod policy_common;
 mod policy_docs;
 mod policy_examples;

@@ -103,6 +103,17 @@ pub type Finding = (String, String, u64, u64, String);
 /// message), and the errors.
 pub fn check_findings(stack: &Path, pack: &str) -> (Vec<Finding>, Vec<String>) {
     let output = plimsoll(stack, &["check", ".", "--format", "json"]);
+    // Machine formats show paths relative to the repository root (this checkout, when the stack
+    // is below it): make them relative to the stack.
+    let stack_abs = stack.canonicalize().unwrap_or_else(|_| stack.to_path_buf());
+    let repository = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("the checkout");
+    let below_stack = |file: &str| -> String {
+        let absolute = repository.join(file);
+        match absolute.strip_prefix(&stack_abs) {
+            Ok(rest) if stack_abs.starts_with(&repository) => rest.to_string_lossy().replace('\\', "/"),
+            _ => file.to_string(),
+        }
+    };
     let json: serde_json::Value = serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("check of {} did not print JSON ({e}):\n{}", stack.display(), text(&output)));
     let findings = json["findings"]
@@ -113,7 +124,7 @@ pub fn check_findings(stack: &Path, pack: &str) -> (Vec<Finding>, Vec<String>) {
         .map(|f| {
             (
                 f["rule"].as_str().unwrap_or_default().to_string(),
-                f["file"].as_str().unwrap_or_default().to_string(),
+                below_stack(f["file"].as_str().unwrap_or_default()),
                 f["line"].as_u64().unwrap_or_default(),
                 f["column"].as_u64().unwrap_or_default(),
                 f["message"].as_str().unwrap_or_default().to_string(),
