@@ -60,8 +60,11 @@ pub fn load_all(options: &CheckOptions) -> Result<Vec<Target>, CheckError> {
             let dir = write_memory_project(files)?;
             let root = dir.path().to_path_buf();
             let compose: Vec<PathBuf> = compose_files.iter().map(|f| root.join(f)).collect();
+            // The upload is the project: the process environment (the server's) never fills a
+            // variable; `.env` among the files does.
             let named = |mut o: LoadOptions| {
                 o.project_name = project_name.clone();
+                o.environment = Some(std::collections::HashMap::new());
                 o
             };
             let loaded = if compose.is_empty() {

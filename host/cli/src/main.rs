@@ -90,6 +90,13 @@ enum Command {
         #[command(subcommand)]
         command: plimsoll::policy::PolicyCommand,
     },
+    /// Run the admission server: the check API over HTTP(S), with health and metrics endpoints.
+    ///
+    /// `POST /v1/check` takes a project (JSON `{"files": {...}}` or a .tar.gz) and answers with the
+    /// report of `plimsoll check --format json`; `GET /healthz`, `/readyz` and `/metrics` are for
+    /// operators (on `--ops-listen` when given). The configuration and its packs are reloaded on
+    /// SIGHUP and when their files change; SIGTERM drains in-flight requests. See docs/server.md.
+    Serve(Box<ServeArgs>),
     /// Configuration file helpers.
     Config {
         #[command(subcommand)]
@@ -193,6 +200,85 @@ struct CheckArgs {
     /// Show what packs logged or printed.
     #[arg(long, short = 'v')]
     verbose: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    /// Address of the check API.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    listen: std::net::SocketAddr,
+    /// Address of /healthz, /readyz and /metrics (default: on --listen).
+    #[arg(long, value_name = "ADDR")]
+    ops_listen: Option<std::net::SocketAddr>,
+    /// The plimsoll.yaml every check uses (watched and reloaded on change or SIGHUP).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// PEM certificate chain: serve HTTPS (with --tls-key).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// PEM CA bundle: require client certificates signed by it (mTLS).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    client_ca: Option<PathBuf>,
+    /// Largest request body in bytes (`10MiB`, `512k`, or a number).
+    #[arg(long, default_value = "10MiB", value_name = "BYTES")]
+    max_body: String,
+    /// Deadline of one check (`5s`, `500ms`).
+    #[arg(long, default_value = "5s", value_name = "DURATION")]
+    request_timeout: String,
+    /// Concurrent evaluations (default: the number of cores).
+    #[arg(long, value_name = "N")]
+    workers: Option<usize>,
+    /// Requests that may wait for a worker; beyond it the answer is 503 with Retry-After.
+    #[arg(long, default_value_t = 64, value_name = "N")]
+    queue: usize,
+    /// A file holding the bearer token /v1/check requires.
+    #[arg(long, value_name = "FILE")]
+    auth_token_file: Option<PathBuf>,
+    /// How long in-flight requests may take to finish after SIGTERM or SIGINT.
+    #[arg(long, default_value = "10s", value_name = "DURATION")]
+    shutdown_grace: String,
+    /// Read timeout of request headers and bodies.
+    #[arg(long, default_value = "10s", value_name = "DURATION")]
+    read_timeout: String,
+    /// Log format on standard error.
+    #[arg(long, value_parser = ["text", "json"], default_value = "text")]
+    log_format: String,
+}
+
+fn duration_flag(name: &str, text: &str) -> Result<std::time::Duration, String> {
+    plimsoll_model::units::parse_duration_ms(text)
+        .map(std::time::Duration::from_millis)
+        .map_err(|e| format!("--{name}: {e}"))
+}
+
+fn serve(args: ServeArgs, cache: Option<ComponentCache>) -> Result<u8, String> {
+    let defaults = plimsoll_server::ServeOptions::default();
+    let tls = match (args.tls_cert, args.tls_key) {
+        (Some(cert), Some(key)) => Some(plimsoll_server::TlsFiles { cert, key, client_ca: args.client_ca }),
+        _ => None,
+    };
+    let max_body = plimsoll_model::units::parse_bytes(&args.max_body).map_err(|e| format!("--max-body: {e}"))? as usize;
+    let options = plimsoll_server::ServeOptions {
+        listen: args.listen,
+        ops_listen: args.ops_listen,
+        config: args.config,
+        tls,
+        max_body,
+        request_timeout: duration_flag("request-timeout", &args.request_timeout)?,
+        workers: args.workers.unwrap_or(defaults.workers).max(1),
+        queue: args.queue,
+        auth_token_file: args.auth_token_file,
+        shutdown_grace: duration_flag("shutdown-grace", &args.shutdown_grace)?,
+        read_timeout: duration_flag("read-timeout", &args.read_timeout)?,
+        log_json: args.log_format == "json",
+        cache,
+        ..defaults
+    };
+    plimsoll_server::run(options).map_err(|e| e.to_string())?;
+    Ok(0)
 }
 
 /// A progress bar on standard error, drawn only on a terminal and for more than one project.
@@ -396,6 +482,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             Ok(if loaded.has_errors() { 2 } else { 0 })
         }
         Command::Policy { command } => plimsoll::policy::run(command, cache(cli.no_cache)),
+        Command::Serve(args) => serve(*args, cache(cli.no_cache)),
         Command::Config { command: ConfigCommand::Schema } => {
             let text = serde_json::to_string_pretty(&plimsoll_check::config::schema()).map_err(|e| e.to_string())?;
             emit(&(text + "\n"), None)?;

@@ -12,3 +12,4 @@ mod policy_examples;
 mod policy_scaffold;
 mod policy_verify;
 mod score;
+mod serve;

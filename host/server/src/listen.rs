@@ -1,0 +1,108 @@
+//! Listeners: accept connections (plain, or TLS with rustls and optional client certificates) and
+//! serve them with HTTP/1.1, with a header read timeout, until shutdown; connections in flight are
+//! tracked for the graceful drain.
+//!
+//! This module knows nothing of the API; it only moves bytes between sockets and the router.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::rustls;
+
+use crate::ServeError;
+use crate::options::TlsFiles;
+
+/// A TLS acceptor for the certificate, key and optional client CA (`ring` provider).
+pub fn tls_acceptor(files: &TlsFiles) -> Result<TlsAcceptor, ServeError> {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+    let bad = |path: &std::path::Path, what: &str, e: &dyn std::fmt::Display| {
+        ServeError::Input(format!("{}: not a PEM {what}: {e}", path.display()))
+    };
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&files.cert)
+        .map_err(|e| bad(&files.cert, "certificate", &e))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| bad(&files.cert, "certificate", &e))?;
+    if certs.is_empty() {
+        return Err(ServeError::Input(format!("{}: no certificate in the file", files.cert.display())));
+    }
+    let key = PrivateKeyDer::from_pem_file(&files.key).map_err(|e| bad(&files.key, "private key", &e))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ServeError::Input(format!("TLS: {e}")))?;
+    let builder = match &files.client_ca {
+        Some(ca) => {
+            let mut roots = rustls::RootCertStore::empty();
+            for cert in CertificateDer::pem_file_iter(ca).map_err(|e| bad(ca, "CA bundle", &e))? {
+                roots.add(cert.map_err(|e| bad(ca, "CA bundle", &e))?).map_err(|e| bad(ca, "CA bundle", &e))?;
+            }
+            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+                .build()
+                .map_err(|e| ServeError::Input(format!("{}: {e}", ca.display())))?;
+            builder.with_client_cert_verifier(verifier)
+        }
+        None => builder.with_no_client_auth(),
+    };
+    let mut config = builder.with_single_cert(certs, key).map_err(|e| {
+        ServeError::Input(format!("{}: the key does not match the certificate: {e}", files.key.display()))
+    })?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(TlsAcceptor::from(Arc::new(config)))
+}
+
+/// Accept and serve connections on `listener` until `stop` turns true.
+pub async fn serve_listener(
+    listener: TcpListener,
+    router: Router,
+    tls: Option<TlsAcceptor>,
+    read_timeout: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+    graceful: Arc<hyper_util::server::graceful::GracefulShutdown>,
+) {
+    let service = hyper_util::service::TowerToHyperService::new(router);
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = stop.changed() => break,
+        };
+        let (stream, peer) = match accepted {
+            Ok(pair) => pair,
+            Err(e) => {
+                tracing::warn!(error = %e, "accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let service = service.clone();
+        let tls = tls.clone();
+        let watcher = graceful.watcher();
+        tokio::spawn(async move {
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder.timer(TokioTimer::new()).header_read_timeout(read_timeout);
+            match tls {
+                Some(acceptor) => {
+                    let stream = match tokio::time::timeout(read_timeout, acceptor.accept(stream)).await {
+                        Ok(Ok(stream)) => stream,
+                        Ok(Err(e)) => {
+                            tracing::info!(peer = %peer, error = %e, "TLS handshake refused");
+                            return;
+                        }
+                        Err(_) => return,
+                    };
+                    let connection = builder.serve_connection(TokioIo::new(stream), service);
+                    let _ = watcher.watch(connection).await;
+                }
+                None => {
+                    let connection = builder.serve_connection(TokioIo::new(stream), service);
+                    let _ = watcher.watch(connection).await;
+                }
+            }
+        });
+    }
+}
