@@ -97,6 +97,12 @@ enum Command {
     /// operators (on `--ops-listen` when given). The configuration and its packs are reloaded on
     /// SIGHUP and when their files change; SIGTERM drains in-flight requests. See docs/server.md.
     Serve(Box<ServeArgs>),
+    /// Probe a health endpoint: exit 0 when `GET URL` answers 2xx within 3 s, else 1 (for container
+    /// `HEALTHCHECK`s in images without curl). Plain `http://` URLs only.
+    Probe {
+        /// `http://HOST:PORT/PATH`.
+        url: String,
+    },
     /// Configuration file helpers.
     Config {
         #[command(subcommand)]
@@ -246,6 +252,26 @@ struct ServeArgs {
     /// Log format on standard error.
     #[arg(long, value_parser = ["text", "json"], default_value = "text")]
     log_format: String,
+}
+
+/// `GET url` over plain HTTP/1.1; the status code.
+fn probe(url: &str) -> Result<u16, String> {
+    use std::io::Read;
+    let rest = url.strip_prefix("http://").ok_or("only http:// URLs can be probed")?;
+    let (authority, path) = rest.split_once('/').map_or((rest, "/".to_string()), |(a, p)| (a, format!("/{p}")));
+    let timeout = std::time::Duration::from_secs(3);
+    let address = std::net::ToSocketAddrs::to_socket_addrs(authority)
+        .map_err(|e| format!("cannot resolve {authority}: {e}"))?
+        .next()
+        .ok_or_else(|| format!("cannot resolve {authority}"))?;
+    let mut stream = std::net::TcpStream::connect_timeout(&address, timeout).map_err(|e| e.to_string())?;
+    stream.set_read_timeout(Some(timeout)).map_err(|e| e.to_string())?;
+    stream.set_write_timeout(Some(timeout)).map_err(|e| e.to_string())?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n").map_err(|e| e.to_string())?;
+    let mut head = [0u8; 64];
+    let n = stream.read(&mut head).map_err(|e| e.to_string())?;
+    let line = String::from_utf8_lossy(&head[..n]);
+    line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| "not an HTTP response".to_string())
 }
 
 fn duration_flag(name: &str, text: &str) -> Result<std::time::Duration, String> {
@@ -483,6 +509,17 @@ fn run(cli: Cli) -> Result<u8, String> {
         }
         Command::Policy { command } => plimsoll::policy::run(command, cache(cli.no_cache)),
         Command::Serve(args) => serve(*args, cache(cli.no_cache)),
+        Command::Probe { url } => match probe(&url) {
+            Ok(status) if (200..300).contains(&status) => Ok(0),
+            Ok(status) => {
+                eprintln!("{url}: HTTP {status}");
+                Ok(1)
+            }
+            Err(message) => {
+                eprintln!("{url}: {message}");
+                Ok(1)
+            }
+        },
         Command::Config { command: ConfigCommand::Schema } => {
             let text = serde_json::to_string_pretty(&plimsoll_check::config::schema()).map_err(|e| e.to_string())?;
             emit(&(text + "\n"), None)?;

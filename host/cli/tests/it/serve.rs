@@ -517,6 +517,12 @@ fn health_readiness_metrics_and_openapi() {
         .expect("the ops port is logged");
     server.wait_ready_on(ops_port);
     assert_eq!(request(ops_port, "GET", "/healthz", &[], b"").status, 200);
+    // The image's HEALTHCHECK: `plimsoll probe` exits 0 on a 2xx, 1 otherwise.
+    let probe = |url: String| Command::new(env!("CARGO_BIN_EXE_plimsoll")).args(["probe", &url]).status().unwrap().code();
+    assert_eq!(probe(format!("http://127.0.0.1:{ops_port}/healthz")), Some(0));
+    assert_eq!(probe(format!("http://127.0.0.1:{}/healthz", server.port)), Some(1), "404 is unhealthy");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    assert_eq!(probe(format!("http://127.0.0.1:{closed}/healthz")), Some(1));
     let ready = request(ops_port, "GET", "/readyz", &[], b"").json();
     assert_eq!(ready["packs"], serde_json::json!(["resources", "health", "image", "security"]));
 
@@ -564,6 +570,25 @@ fn health_readiness_metrics_and_openapi() {
     validate("CheckRequest", &small_project());
     for path in ["/v1/check", "/v1/rules", "/v1/rules/{pack}/{rule}", "/healthz", "/readyz", "/metrics"] {
         assert!(document["paths"][path].is_object(), "{path}");
+    }
+}
+
+#[test]
+fn the_deployment_files_are_clean_by_plimsoll_itself() {
+    let deploy = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy");
+    let output = Command::new(env!("CARGO_BIN_EXE_plimsoll"))
+        .args(["check", ".", "--format", "json"])
+        .current_dir(&deploy)
+        .env("PLIMSOLL_CACHE_DIR", std::env::temp_dir().join("plimsoll-cli-tests-cache"))
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["findings"], serde_json::json!([]), "{report}");
+    assert_eq!(report["errors"], serde_json::json!([]), "{report}");
+    assert_eq!(report["projects"][0]["services"], 1);
+    for manifest in ["deployment.yaml", "service.yaml", "hpa.yaml", "pdb.yaml", "configmap.yaml"] {
+        let text = std::fs::read_to_string(deploy.join("kubernetes").join(manifest)).unwrap();
+        assert!(text.contains("namespace: plimsoll"), "{manifest}");
     }
 }
 
