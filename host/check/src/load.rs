@@ -62,9 +62,11 @@ pub fn load_all(options: &CheckOptions) -> Result<Vec<Target>, CheckError> {
             let compose: Vec<PathBuf> = compose_files.iter().map(|f| root.join(f)).collect();
             // The upload is the project: the process environment (the server's) never fills a
             // variable; `.env` among the files does.
+            // Nothing outside the upload is read, whatever its files reference.
             let named = |mut o: LoadOptions| {
                 o.project_name = project_name.clone();
                 o.environment = Some(std::collections::HashMap::new());
+                o.confine = Some(root.clone());
                 o
             };
             let loaded = if compose.is_empty() {

@@ -99,6 +99,14 @@ pub fn load_context(
         return (ctx, diagnostics);
     }
     let path = relative_absolute(dir, project_dir);
+    if let Err(e) = crate::confine::check(dir) {
+        let note = format!("build context `{path}` is not read: {e}");
+        diagnostics.push(Diagnostic::error(at, note.clone()));
+        return (
+            BuildContext { path, kind: ContextKind::Missing, note: Some(note), ..BuildContext::default() },
+            diagnostics,
+        );
+    }
     if !dir.is_dir() {
         let note = format!("context directory `{path}` does not exist");
         diagnostics.push(Diagnostic::warning(at, note.clone()));
@@ -111,7 +119,7 @@ pub fn load_context(
     let mut matcher = Matcher::default();
     if let Some(ignore) = find_dockerignore(dir, dockerfile) {
         ctx.dockerignore = Some(relative_absolute(&ignore, project_dir));
-        match std::fs::read(&ignore) {
+        match crate::confine::read(&ignore) {
             Ok(bytes) => {
                 let (m, patterns, errors) = Matcher::from_text_lenient(&String::from_utf8_lossy(&bytes));
                 for e in errors {

@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod compose;
+pub mod confine;
 pub mod context;
 pub mod diagnostic;
 pub mod dockerfile;

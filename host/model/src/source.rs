@@ -28,6 +28,9 @@ pub struct LoadOptions {
     pub env_files: Vec<PathBuf>,
     /// Variables to interpolate with instead of the process environment (tests); `None` uses the process's.
     pub environment: Option<HashMap<String, String>>,
+    /// Read nothing outside this directory (see [`crate::confine`]): a reference that leaves it is a
+    /// located error. The server sets it to the upload's directory.
+    pub confine: Option<PathBuf>,
 }
 
 /// The host-side record of a Dockerfile in the model: its file and its instruction spans.
@@ -133,7 +136,7 @@ impl LoadedProject {
 
     /// The file text at `path`, for source snippets (read on demand).
     pub fn read_source(path: &Path) -> Option<String> {
-        std::fs::read_to_string(path).ok()
+        crate::confine::read_to_string(path).ok()
     }
 }
 

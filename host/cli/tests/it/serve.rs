@@ -355,6 +355,27 @@ fn bad_input_is_a_4xx_that_says_why_and_the_server_recovers() {
     );
     assert_eq!(env.status, 200);
     assert!(!String::from_utf8_lossy(&env.body).contains(&std::env::var("HOME").unwrap_or_else(|_| "/root".into())));
+    // References that leave the upload are located errors, and nothing outside is read.
+    let secret = tempfile::tempdir().unwrap();
+    std::fs::write(secret.path().join("secret.env"), "TOKEN=do-not-leak-7f3a\n").unwrap();
+    std::fs::write(secret.path().join("base.yaml"), "services:\n  base:\n    image: do-not-leak-7f3a:1\n").unwrap();
+    std::fs::write(secret.path().join("Dockerfile"), "FROM do-not-leak-7f3a:1\n").unwrap();
+    let outside = secret.path().display().to_string();
+    let cases = [
+        format!("services:\n  web:\n    image: nginx:1.27.0\n    env_file: {outside}/secret.env\n"),
+        format!("services:\n  web:\n    extends:\n      file: {outside}/base.yaml\n      service: base\n"),
+        format!("include:\n  - {outside}/base.yaml\nservices:\n  web:\n    image: nginx:1.27.0\n"),
+        format!("services:\n  web:\n    build:\n      context: {outside}\n"),
+        "services:\n  web:\n    build:\n      context: .\n      dockerfile: ../../../../../../etc/hostname\n".to_string(),
+    ];
+    for compose in &cases {
+        let answer = server.check(&serde_json::json!({ "files": { "compose.yaml": compose } }));
+        let text = String::from_utf8_lossy(&answer.body).to_string();
+        assert_eq!(answer.status, 400, "{compose}: {text}");
+        assert!(text.contains("outside the project directory"), "{compose}: {text}");
+        assert!(!text.contains("do-not-leak-7f3a"), "{compose}: {text}");
+        assert_eq!(answer.json()["error"]["errors"][0]["file"], "compose.yaml", "{text}");
+    }
     assert_eq!(server.check(&small_project()).status, 200, "the server recovers");
 }
 
@@ -501,11 +522,9 @@ fn sigterm_drains_in_flight_requests_and_exits_0() {
 
 #[test]
 fn health_readiness_metrics_and_openapi() {
-    let server = Server::start_with(&[], &["--ops-listen", "127.0.0.1:0"], false);
-    // Before the packs are in force a check is refused and the server is not ready (the packs
-    // load quickly from the cache, so "not ready" may already be over; both are valid).
-    let early = server.check(&small_project());
-    assert!(early.status == 200 || early.status == 503);
+    // Without the compiled-component cache the packs take a while to compile: long enough to see
+    // the server alive but not ready, refusing checks.
+    let server = Server::start_with(&[], &["--no-cache", "--ops-listen", "127.0.0.1:0"], false);
     assert_eq!(server.get("/healthz").status, 404, "health is on the ops port only");
     let ops_port = server
         .log_text()
@@ -515,6 +534,12 @@ fn health_readiness_metrics_and_openapi() {
             v["ops"].as_str()?.rsplit(':').next()?.parse::<u16>().ok()
         })
         .expect("the ops port is logged");
+    assert_eq!(request(ops_port, "GET", "/healthz", &[], b"").status, 200, "alive while loading");
+    let loading = request(ops_port, "GET", "/readyz", &[], b"");
+    assert_eq!(loading.status, 503, "{}", String::from_utf8_lossy(&loading.body));
+    assert!(loading.json()["reasons"][0].as_str().unwrap().contains("loading"));
+    let refused = server.check(&small_project());
+    assert_eq!(refused.status, 503, "no policy, no answer (fail closed)");
     server.wait_ready_on(ops_port);
     assert_eq!(request(ops_port, "GET", "/healthz", &[], b"").status, 200);
     // The image's HEALTHCHECK: `plimsoll probe` exits 0 on a 2xx, 1 otherwise.

@@ -32,7 +32,7 @@ pub(super) fn read_env_file(
     env: &mut Env,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    match std::fs::read_to_string(path) {
+    match crate::confine::read_to_string(path) {
         Ok(text) => match parse_dotenv(&text, process) {
             Ok(vars) => env.extend(vars),
             Err((line, message)) => diagnostics.push(Diagnostic::error(Some(Location::new(path, line, 1)), message)),

@@ -45,7 +45,7 @@ impl Loader<'_> {
 
     /// The text of a compose file (at most [`yaml::MAX_INPUT_BYTES`], UTF-8), or a located error.
     pub(super) fn read(&mut self, file: &Path) -> Option<String> {
-        match std::fs::read(file) {
+        match crate::confine::read(file) {
             Ok(bytes) if bytes.len() > yaml::MAX_INPUT_BYTES => {
                 self.diagnostics.push(Diagnostic::error(
                     Some(Location::start_of(file)),

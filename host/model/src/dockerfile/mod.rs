@@ -45,7 +45,7 @@ const BUILTIN_ARGS: &[(&str, &str)] = &[
 
 /// Read and parse the Dockerfile at `file` with `build_args`.
 pub fn parse_file(file: &Path, build_args: &[KeyValue]) -> std::io::Result<Parsed> {
-    let bytes = std::fs::read(file)?;
+    let bytes = crate::confine::read(file)?;
     let text = String::from_utf8_lossy(&bytes);
     Ok(parse(&text, file, build_args))
 }
