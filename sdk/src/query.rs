@@ -185,6 +185,8 @@ pub enum Manager {
 pub struct Install<'a> {
     /// Which manager.
     pub manager: Manager,
+    /// The options written between the program and the subcommand (`apt-get -y -q install`).
+    pub options: &'a [String],
     /// The words after the subcommand (options and packages).
     pub args: &'a [String],
 }
@@ -206,7 +208,14 @@ impl Install<'_> {
     /// # }
     /// ```
     pub fn packages(&self) -> impl Iterator<Item = &str> {
-        self.args.iter().filter(|a| !a.starts_with('-')).map(|a| {
+        let program = match self.manager {
+            Manager::Apt => "apt-get",
+            Manager::Apk => "apk",
+            Manager::Yum => "dnf",
+            Manager::Pip => "pip",
+            Manager::Npm => "npm",
+        };
+        operands(program, self.args).into_iter().map(|a| {
             let end = a.find(['=', '<', '>', '~', '!', '[']).unwrap_or(a.len());
             // `@` pins a version for npm/apk, but may also start a scoped npm package name.
             let name = &a[..end];
@@ -232,12 +241,132 @@ impl Install<'_> {
     /// # }
     /// ```
     pub fn has_option(&self, option: &str) -> bool {
-        self.args.iter().any(|a| a == option || a.starts_with(&format!("{option}=")))
+        self.options.iter().chain(self.args).any(|a| a == option || a.starts_with(&format!("{option}=")))
+    }
+
+    /// The value of an option written before or after the subcommand (`-t .deps`, `--virtual=.deps`).
+    ///
+    /// ```
+    /// use plimsoll_sdk::model::SimpleCommand;
+    /// let words = ["apk", "add", "--virtual", ".deps", "gcc"].map(String::from).to_vec();
+    /// let command = SimpleCommand { words };
+    /// let install = plimsoll_sdk::query::install(&command).unwrap();
+    /// assert_eq!(install.option_value(&["--virtual", "-t"]), Some(".deps"));
+    /// ```
+    pub fn option_value(&self, names: &[&str]) -> Option<&str> {
+        let words: Vec<&String> = self.options.iter().chain(self.args).collect();
+        words.iter().enumerate().find_map(|(i, w)| {
+            names.iter().find_map(|n| {
+                if w.as_str() == *n {
+                    words.get(i + 1).map(|v| v.as_str())
+                } else {
+                    w.strip_prefix(n).and_then(|rest| rest.strip_prefix('='))
+                }
+            })
+        })
     }
 }
 
+/// Options of common tools that take the next word as their value (`apt-get -o X=Y`,
+/// `pip --trusted-host h`, `xargs -n 1`), so that word is neither a subcommand nor a package.
+///
+/// ```
+/// assert!(plimsoll_sdk::query::takes_value("pip", "--trusted-host"));
+/// assert!(plimsoll_sdk::query::takes_value("apt-get", "-o"));
+/// assert!(!plimsoll_sdk::query::takes_value("apt-get", "-y"));
+/// ```
+pub fn takes_value(program: &str, option: &str) -> bool {
+    if option.contains('=') || !option.starts_with('-') {
+        return false;
+    }
+    let list: &[&str] = match program {
+        "apt-get" | "apt" | "apt-cache" | "apt-mark" => {
+            &["-o", "--option", "-c", "--config-file", "-t", "--target-release", "--default-release", "-a", "--host-architecture"]
+        }
+        "apk" => &["-X", "--repository", "-t", "--virtual", "-p", "--root", "--arch", "--repositories-file", "--cache-dir", "--keys-dir"],
+        "yum" | "dnf" | "microdnf" | "tdnf" => &[
+            "-c", "--config", "--installroot", "--releasever", "--enablerepo", "--disablerepo", "-x", "--exclude",
+            "--setopt", "-d", "--debuglevel", "-e", "--errorlevel", "--repo", "--repoid",
+        ],
+        "rpm" => &["--root", "--dbpath", "--define", "-D"],
+        "npm" | "yarn" | "pnpm" => &["--prefix", "-w", "--workspace", "--registry", "--cache", "--omit", "--loglevel", "--userconfig", "--filter", "-C", "--dir"],
+        "xargs" => &["-n", "-I", "-i", "-P", "-L", "-l", "-d", "-E", "-e", "-s", "-a", "--max-args", "--max-procs", "--delimiter", "--arg-file"],
+        p if p.starts_with("pip") || p == "uv" => &[
+            "-i", "--index-url", "--extra-index-url", "--trusted-host", "-r", "--requirement", "-c", "--constraint",
+            "-e", "--editable", "--proxy", "--cert", "--client-cert", "--cache-dir", "--log", "--timeout", "--retries",
+            "-t", "--target", "--prefix", "--root", "--src", "-f", "--find-links", "--platform", "--python-version",
+            "--implementation", "--abi", "--only-binary", "--no-binary", "--progress-bar", "--exists-action", "--python",
+            "--upgrade-strategy", "--report", "--global-option", "--config-settings", "-C",
+        ],
+        _ => &[],
+    };
+    list.contains(&option)
+}
+
+/// The operands of a command's arguments: the words that are neither options nor their values.
+///
+/// ```
+/// let args = ["-t", "bookworm-backports", "-y", "curl"].map(String::from);
+/// assert_eq!(plimsoll_sdk::query::operands("apt-get", &args), ["curl"]);
+/// ```
+pub fn operands<'a>(program: &str, args: &'a [String]) -> Vec<&'a String> {
+    let mut out = Vec::new();
+    let mut skip = false;
+    let mut ended = false;
+    for a in args {
+        if skip {
+            skip = false;
+        } else if ended || !a.starts_with('-') || a == "-" {
+            out.push(a);
+        } else if a == "--" {
+            ended = true;
+        } else {
+            skip = takes_value(program, a);
+        }
+    }
+    out
+}
+
+/// A command's subcommand: the first operand after the program (`install` in
+/// `apt-get -y -q install curl`), with the options before it and the words after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subcommand<'a> {
+    /// The program name without its path.
+    pub program: &'a str,
+    /// The options between the program and the subcommand.
+    pub options: &'a [String],
+    /// The subcommand (`install`).
+    pub name: &'a str,
+    /// The words after the subcommand.
+    pub args: &'a [String],
+}
+
+/// The subcommand a command runs, reading options before it wherever the tool accepts them
+/// (`apt-get --no-install-recommends install`, `pip --trusted-host x install`).
+///
+/// ```
+/// use plimsoll_sdk::model::SimpleCommand;
+/// let words = ["pip", "--trusted-host", "pypi.org", "install", "flask"].map(String::from).to_vec();
+/// let command = SimpleCommand { words };
+/// let sub = plimsoll_sdk::query::subcommand(&command).unwrap();
+/// assert_eq!((sub.program, sub.name, sub.options.len(), sub.args.len()), ("pip", "install", 2, 1));
+/// ```
+pub fn subcommand(command: &SimpleCommand) -> Option<Subcommand<'_>> {
+    let (at, program) = self::program(command)?;
+    let rest = &command.words[at + 1..];
+    let mut i = 0;
+    while i < rest.len() {
+        let w = rest[i].as_str();
+        if !w.starts_with('-') {
+            return Some(Subcommand { program, options: &rest[..i], name: w, args: &rest[i + 1..] });
+        }
+        i += if takes_value(program, w) { 2 } else { 1 };
+    }
+    None
+}
+
 /// The program name of a command, without its path (`/usr/bin/pip3` → `pip3`), skipping `sudo`,
-/// `env VAR=x` and leading `VAR=x` assignments.
+/// `env VAR=x`, leading `VAR=x` assignments and `xargs` with its options (`… | xargs apt-mark auto`).
 ///
 /// ```
 /// # #[cfg(feature = "testkit")] {
@@ -254,10 +383,20 @@ impl Install<'_> {
 pub fn program(command: &SimpleCommand) -> Option<(usize, &str)> {
     let mut i = 0;
     let words = &command.words;
+    let mut in_xargs = false;
     while i < words.len() {
         let w = words[i].as_str();
         if w == "sudo" || w == "env" || w == "exec" || w == "nohup" || (w.contains('=') && !w.starts_with('-')) {
             i += 1;
+            continue;
+        }
+        if w == "xargs" || w.ends_with("/xargs") {
+            in_xargs = true;
+            i += 1;
+            continue;
+        }
+        if in_xargs && w.starts_with('-') {
+            i += if takes_value("xargs", w) { 2 } else { 1 };
             continue;
         }
         return Some((i, w.rsplit('/').next().unwrap_or(w)));
@@ -283,33 +422,50 @@ pub fn program(command: &SimpleCommand) -> Option<(usize, &str)> {
 pub fn install(command: &SimpleCommand) -> Option<Install<'_>> {
     let (at, prog) = program(command)?;
     let rest = &command.words[at + 1..];
-    let sub = |names: &[&str]| -> Option<usize> {
-        let i = rest.iter().position(|w| !w.starts_with('-'))?;
-        names.contains(&rest[i].as_str()).then_some(i + 1)
+    let found = |names: &[&str]| -> Option<Install<'_>> {
+        let sub = subcommand(command)?;
+        let manager = match sub.program {
+            "apt-get" | "apt" => Manager::Apt,
+            "apk" => Manager::Apk,
+            "yum" | "dnf" | "microdnf" | "tdnf" => Manager::Yum,
+            "npm" | "yarn" | "pnpm" => Manager::Npm,
+            _ => Manager::Pip,
+        };
+        names.contains(&sub.name).then_some(Install { manager, options: sub.options, args: sub.args })
     };
-    let (manager, start) = match prog {
-        "apt-get" | "apt" => (Manager::Apt, sub(&["install"])?),
-        "apk" => (Manager::Apk, sub(&["add"])?),
-        "yum" | "dnf" | "microdnf" => (Manager::Yum, sub(&["install"])?),
-        "npm" => (Manager::Npm, sub(&["install", "i", "ci", "add"])?),
-        "yarn" | "pnpm" => (Manager::Npm, sub(&["add", "install"])?),
-        p if p.starts_with("pip") => (Manager::Pip, sub(&["install"])?),
+    match prog {
+        "apt-get" | "apt" => found(&["install"]),
+        "apk" => found(&["add"]),
+        "yum" | "dnf" | "microdnf" | "tdnf" => found(&["install"]),
+        "npm" => found(&["install", "i", "ci", "add"]),
+        "yarn" | "pnpm" => found(&["add", "install"]),
+        p if p.starts_with("pip") => found(&["install"]),
         "uv" => {
             let i = rest.iter().position(|w| w == "pip")?;
-            (Manager::Pip, (rest.get(i + 1)? == "install").then_some(i + 2)?)
+            (rest.get(i + 1)? == "install").then(|| Install {
+                manager: Manager::Pip,
+                options: &rest[..i],
+                args: &rest[i + 2..],
+            })
         }
         p if p.starts_with("python") => {
             let m = rest.iter().position(|w| w == "-m")?;
-            if rest.get(m + 1).map(String::as_str) != Some("pip")
-                || rest.get(m + 2).map(String::as_str) != Some("install")
-            {
+            if rest.get(m + 1).map(String::as_str) != Some("pip") {
                 return None;
             }
-            (Manager::Pip, m + 3)
+            let after = &rest[m + 2..];
+            let mut i = 0;
+            while i < after.len() && after[i].starts_with('-') {
+                i += if takes_value("pip", &after[i]) { 2 } else { 1 };
+            }
+            (after.get(i).map(String::as_str) == Some("install")).then(|| Install {
+                manager: Manager::Pip,
+                options: &after[..i],
+                args: &after[i + 1..],
+            })
         }
-        _ => return None,
-    };
-    Some(Install { manager, args: &rest[start.min(rest.len())..] })
+        _ => None,
+    }
 }
 
 /// Every package install in the instructions of a stage's image, with the instruction index.
@@ -437,7 +593,29 @@ mod tests {
         let c = cmd(&["DEBIAN_FRONTEND=noninteractive", "apk", "add", "--no-cache", "curl@edge"]);
         assert_eq!(install(&c).unwrap().packages().collect::<Vec<_>>(), ["curl"]);
         assert!(install(&cmd(&["apt-get", "update"])).is_none());
+        // Options before the subcommand, wherever the tool accepts them.
+        let c = cmd(&["apt-get", "--no-install-recommends", "-o", "Dpkg::Options::=--force-confnew", "install", "-t", "bookworm-backports", "curl"]);
+        let i = install(&c).unwrap();
+        assert!(i.has_option("--no-install-recommends"));
+        assert_eq!(i.packages().collect::<Vec<_>>(), ["curl"]);
+        let c = cmd(&["pip", "--trusted-host", "pypi.org", "install", "--no-cache-dir", "-r", "r.txt", "flask==3.0"]);
+        let i = install(&c).unwrap();
+        assert!(i.has_option("--no-cache-dir") && i.has_option("--trusted-host"));
+        assert_eq!(i.packages().collect::<Vec<_>>(), ["flask"]);
+        let c = cmd(&["python", "-m", "pip", "--disable-pip-version-check", "install", "x"]);
+        assert_eq!(install(&c).unwrap().packages().collect::<Vec<_>>(), ["x"]);
+        assert!(install(&cmd(&["apt-get", "-y", "-q", "install", "curl"])).unwrap().has_option("-y"));
+        assert!(install(&cmd(&["apt-get", "-o", "install", "remove", "x"])).is_none());
         assert!(install(&cmd(&["echo", "apt-get", "install", "x"])).is_none());
+    }
+
+    #[test]
+    fn xargs_runs_its_command() {
+        assert_eq!(program(&cmd(&["xargs", "-r", "-n", "1", "apt-mark", "auto"])), Some((4, "apt-mark")));
+        assert_eq!(program(&cmd(&["/usr/bin/xargs", "rm"])), Some((1, "rm")));
+        let c = cmd(&["apt-get", "-y", "purge", "--auto-remove", "gcc"]);
+        let sub = subcommand(&c).unwrap();
+        assert_eq!((sub.name, sub.args.len()), ("purge", 2));
     }
 
     #[test]

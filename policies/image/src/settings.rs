@@ -26,6 +26,8 @@ pub struct Settings {
     pub build_base_tags: Vec<String>,
     /// Commands that install dependencies from a manifest (`layer-order-cache-bust`), as word prefixes.
     pub dependency_installs: Vec<String>,
+    /// Commands that fetch or build only the dependencies from copied manifests (`layer-order-cache-bust`), as word prefixes.
+    pub dependency_prefetches: Vec<String>,
 }
 
 fn strings(items: &[&str]) -> Vec<String> {
@@ -89,6 +91,24 @@ impl Default for Settings {
                 "go mod download",
                 "mvn dependency:go-offline",
             ]),
+            dependency_prefetches: strings(&[
+                "cargo chef cook",
+                "cargo fetch",
+                "go mod download",
+                "pip download",
+                "pip3 download",
+                "npm ci",
+                "yarn install",
+                "pnpm fetch",
+                "pnpm install",
+                "poetry install --no-root",
+                "uv sync --no-install-project",
+                "bundle install",
+                "composer install --no-scripts",
+                "mvn dependency:go-offline",
+                "gradle dependencies",
+                "dotnet restore",
+            ]),
         }
     }
 }
@@ -117,6 +137,7 @@ impl PackSettings for Settings {
             ("build-packages", &self.build_packages),
             ("build-base-tags", &self.build_base_tags),
             ("dependency-installs", &self.dependency_installs),
+            ("dependency-prefetches", &self.dependency_prefetches),
         ] {
             if list.iter().any(|s| s.trim().is_empty()) {
                 return Err(format!("{key}: empty entry"));
