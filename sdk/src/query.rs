@@ -120,6 +120,118 @@ pub fn base_image<'a>(dockerfile: &'a Dockerfile, stage: &'a Stage) -> Option<&'
     }
 }
 
+/// A stage's image traced through the project: the Dockerfile stages that build it, across
+/// Dockerfiles when a stage starts FROM an image another service of the project builds
+/// (`image: acme/base:1` with `build:`), and the image it finally starts from.
+#[derive(Debug, Clone)]
+pub struct BuildChain<'a> {
+    /// Every instruction that ends up in the image, first base first: (Dockerfile index, instruction index, instruction).
+    pub instructions: Vec<(u32, u32, &'a Instruction)>,
+    /// The image outside the project the chain starts from (`None` for `scratch` or an unresolved stage).
+    pub base: Option<&'a ImageRef>,
+    /// Whether the chain starts `FROM scratch`.
+    pub scratch: bool,
+    /// Where the chain's first `FROM` is: (Dockerfile index, instruction index).
+    pub root_from: (u32, u32),
+}
+
+/// The stage of this project that builds `image`: a service with `build:` whose `image:` is the same
+/// reference (`acme/base:1`, or `acme/base` and `acme/base:latest`), other than Dockerfile `except`.
+///
+/// ```
+/// # #[cfg(feature = "testkit")] {
+/// use plimsoll_sdk::{image::parse_image_ref, query};
+/// let project = plimsoll_sdk::testkit::from_compose_with(
+///     "services:\n  base:\n    image: acme/base:1\n    build: { context: ., dockerfile: base.Dockerfile }\n  api:\n    build: .\n",
+///     &[("base.Dockerfile", "FROM python:3.12-slim\nUSER app\n"), ("Dockerfile", "FROM acme/base:1\n")],
+/// );
+/// let (df, _, _) = query::project_built(&project, &parse_image_ref("acme/base:1"), None).unwrap();
+/// assert_eq!(project.dockerfiles[df as usize].path, "base.Dockerfile");
+/// # }
+/// ```
+pub fn project_built<'a>(
+    project: &'a Project,
+    image: &ImageRef,
+    except: Option<u32>,
+) -> Option<(u32, &'a Dockerfile, &'a Stage)> {
+    let key = |i: &ImageRef| {
+        (
+            crate::image::image_name(i).trim_start_matches("docker.io/").trim_start_matches("library/").to_string(),
+            i.tag.clone().unwrap_or_else(|| "latest".to_string()),
+        )
+    };
+    let wanted = key(image);
+    project.services.iter().find_map(|service| {
+        let built = service.image.as_ref()?;
+        let (df, _, stage) = target_stage(project, service)?;
+        (key(built) == wanted && Some(df) != except).then(|| (df, &project.dockerfiles[df as usize], stage))
+    })
+}
+
+/// The build chain of a stage of Dockerfile `df_index`, following `FROM`s into the project's own
+/// Dockerfiles (at most 8 deep; a cycle stops the walk).
+///
+/// ```
+/// # #[cfg(feature = "testkit")] {
+/// use plimsoll_sdk::query;
+/// let project = plimsoll_sdk::testkit::from_compose_with(
+///     "services:\n  base:\n    image: acme/base:1\n    build: { context: ., dockerfile: base.Dockerfile }\n  api:\n    build: .\n",
+///     &[("base.Dockerfile", "FROM python:3.12-slim\nUSER app\n"), ("Dockerfile", "FROM acme/base:1\nCMD [\"app\"]\n")],
+/// );
+/// let (df, _, stage) = query::target_stage(&project, &project.services[1]).unwrap();
+/// let chain = query::build_chain(&project, df, stage);
+/// assert_eq!(chain.base.unwrap().raw, "python:3.12-slim");
+/// assert!(chain.instructions.iter().any(|(_, _, i)| i.keyword == "USER"));
+/// # }
+/// ```
+pub fn build_chain<'a>(project: &'a Project, df_index: u32, stage: &'a Stage) -> BuildChain<'a> {
+    let mut parts: Vec<(u32, &'a Dockerfile, &'a Stage)> = Vec::new();
+    let mut current = (df_index, stage);
+    let mut seen = Vec::new();
+    let (base, scratch, root_from) = loop {
+        let Some(dockerfile) = project.dockerfiles.get(current.0 as usize) else { break (None, false, (current.0, 0)) };
+        parts.push((current.0, dockerfile, current.1));
+        seen.push(current.0);
+        let chain = stage_chain(dockerfile, current.1);
+        let root = chain.last().copied().unwrap_or(current.1);
+        let root_from = (current.0, root.from_instruction);
+        match &root.base {
+            StageBase::Scratch => break (None, true, root_from),
+            StageBase::Stage(_) => break (None, false, root_from),
+            StageBase::Image(image) => match project_built(project, image, Some(current.0)) {
+                Some((df, _, next)) if !seen.contains(&df) && seen.len() < 8 => current = (df, next),
+                _ => break (Some(image), false, root_from),
+            },
+        }
+    };
+    let instructions = parts
+        .iter()
+        .rev()
+        .flat_map(|(df, dockerfile, stage)| {
+            image_instructions(dockerfile, stage).into_iter().map(move |(index, instruction)| (*df, index, instruction))
+        })
+        .collect();
+    BuildChain { instructions, base, scratch, root_from }
+}
+
+/// An image reference as the knowledge tables match it: `repository:tag` (tag `latest` when
+/// absent), with the registry unless it is Docker Hub, and without Docker Hub's `library/`.
+///
+/// ```
+/// use plimsoll_sdk::{image::parse_image_ref, query::table_key};
+/// assert_eq!(table_key(&parse_image_ref("docker.io/library/python:3.12@sha256:ab")), "python:3.12");
+/// assert_eq!(table_key(&parse_image_ref("ghcr.io/acme/api")), "ghcr.io/acme/api:latest");
+/// ```
+pub fn table_key(image: &ImageRef) -> String {
+    let registry = image.registry.as_deref().filter(|r| *r != "docker.io" && *r != "index.docker.io");
+    let repository = image.repository.strip_prefix("library/").unwrap_or(&image.repository);
+    let name = match registry {
+        Some(r) => format!("{r}/{repository}"),
+        None => repository.to_string(),
+    };
+    format!("{name}:{}", image.tag.as_deref().unwrap_or("latest"))
+}
+
 /// Whether a stage chain starts `FROM scratch`.
 ///
 /// ```
