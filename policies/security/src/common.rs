@@ -1,8 +1,10 @@
-//! Helpers several `security` rules share: compose subjects for list entries, and what counts as a
-//! literal value (as opposed to a reference resolved at run time).
+//! Helpers several `security` rules share: compose subjects for list entries, what counts as a
+//! literal value (as opposed to a reference resolved at run time), and port mappings folded back
+//! from the model's expanded ranges.
 //!
 //! Plain functions over the model; rule-specific logic stays in the rule files.
 
+use plimsoll_sdk::model::Port;
 use plimsoll_sdk::{Subject, subject};
 
 /// The subject of entry `index` of a service's list key (`["volumes", "2"]`).
@@ -39,9 +41,93 @@ pub fn words(command: &[String]) -> Vec<(usize, String)> {
         .collect()
 }
 
+/// One port mapping as written: the model expands a range (`7000-7100:7000-7100`) into one port
+/// per number, and this folds consecutive numbers back into one mapping.
+#[derive(Debug, Clone)]
+pub struct PortMapping<'a> {
+    /// The mapping's place in the service's `ports` list (counting folded ranges as one entry).
+    pub entry: usize,
+    /// The first expanded port of the mapping.
+    pub first: &'a Port,
+    /// Container ports, first and last.
+    pub targets: (u32, u32),
+    /// Host ports, first and last, when published on fixed ports.
+    pub published: Option<(u32, u32)>,
+}
+
+impl PortMapping<'_> {
+    /// The container port or range for messages: `80`, `7000-7100`.
+    pub fn target_text(&self) -> String {
+        range_text(self.targets)
+    }
+
+    /// The host port or range for messages (`8080`, `7000-7100`), `None` for a random port.
+    pub fn published_text(&self) -> Option<String> {
+        match (self.published, self.first.published.as_deref()) {
+            (Some(range), _) => Some(range_text(range)),
+            (None, Some(text)) => Some(text.to_string()),
+            (None, None) => None,
+        }
+    }
+
+    /// Whether the mapping is a range of more than one port.
+    pub fn is_range(&self) -> bool {
+        self.targets.0 != self.targets.1
+    }
+}
+
+fn range_text((lo, hi): (u32, u32)) -> String {
+    if lo == hi { lo.to_string() } else { format!("{lo}-{hi}") }
+}
+
+/// A service's ports folded into mappings: consecutive container ports with the same interface and
+/// protocol whose host ports are consecutive too (or both random) are one mapping.
+pub fn port_mappings(ports: &[Port]) -> Vec<PortMapping<'_>> {
+    let mut out: Vec<PortMapping<'_>> = Vec::new();
+    for port in ports {
+        let published = port.published.as_deref().and_then(|p| p.parse::<u32>().ok());
+        if let Some(last) = out.last_mut()
+            && last.first.host_ip == port.host_ip
+            && last.first.protocol == port.protocol
+            && port.target == last.targets.1 + 1
+            && match (last.published, published) {
+                (Some((_, hi)), Some(p)) => p == hi + 1,
+                (None, None) => last.first.published.is_none() && port.published.is_none(),
+                _ => false,
+            }
+        {
+            last.targets.1 = port.target;
+            if let (Some(range), Some(p)) = (last.published.as_mut(), published) {
+                range.1 = p;
+            }
+            continue;
+        }
+        let entry = out.len();
+        out.push(PortMapping { entry, first: port, targets: (port.target, port.target), published: published.map(|p| (p, p)) });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn port(target: u32, published: Option<&str>) -> Port {
+        Port { target, published: published.map(String::from), host_ip: None, protocol: "tcp".into(), mode: None }
+    }
+
+    #[test]
+    fn ranges_fold_into_one_mapping() {
+        let mut ports: Vec<Port> = (7000..=7100).map(|p| port(p, Some(&p.to_string()))).collect();
+        ports.push(port(80, Some("8080")));
+        ports.push(port(3000, None));
+        ports.push(port(3001, None));
+        let mappings = port_mappings(&ports);
+        assert_eq!(mappings.len(), 3);
+        assert_eq!((mappings[0].target_text(), mappings[0].published_text()), ("7000-7100".into(), Some("7000-7100".into())));
+        assert_eq!((mappings[1].entry, mappings[1].target_text()), (1, "80".into()));
+        assert_eq!((mappings[2].target_text(), mappings[2].published_text()), ("3000-3001".into(), None));
+    }
 
     #[test]
     fn literals_roots_and_words() {

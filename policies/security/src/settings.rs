@@ -78,6 +78,8 @@ pub struct Settings {
     pub model_weight_sources: Vec<String>,
     /// `NAME=VALUE` globs of environment settings that turn TLS verification off (`tls-verification-disabled`).
     pub insecure_env: Vec<String>,
+    /// `PROGRAM WORD` globs of switches that turn package signature checks off (`package-signature-check-disabled`).
+    pub unsigned_install_switches: Vec<String>,
 }
 
 fn strings(items: &[&str]) -> Vec<String> {
@@ -284,7 +286,7 @@ impl Default for Settings {
                 store("weaviate", &[8080]),
                 store("chroma", &[8000]),
             ],
-            cors_names: strings(&["*origins", "*origin", "*cors*", "*allowed_hosts"]),
+            cors_names: strings(&["*origins", "*origin", "*cors*"]),
             model_weight_paths: strings(&[
                 "/models",
                 "/models/*",
@@ -310,6 +312,9 @@ impl Default for Settings {
                 "GIT_SSL_NO_VERIFY=*",
                 "NPM_CONFIG_STRICT_SSL=false",
                 "YARN_STRICT_SSL=false",
+                "PIP_TRUSTED_HOST=*",
+                "REQUESTS_CA_BUNDLE=",
+                "CURL_CA_BUNDLE=",
                 "CURL_INSECURE=*",
                 "SSL_VERIFY=false",
                 "*_SSL_VERIFY=false",
@@ -317,6 +322,32 @@ impl Default for Settings {
                 "*_TLS_VERIFY=false",
                 "*_TLS_SKIP_VERIFY=true",
                 "*_INSECURE_SKIP_VERIFY=true",
+            ]),
+            unsigned_install_switches: strings(&[
+                "apt-get --allow-unauthenticated",
+                "apt --allow-unauthenticated",
+                "apt-get --force-yes",
+                "apt --force-yes",
+                "apt-get --allow-insecure-repositories",
+                "apt --allow-insecure-repositories",
+                "apt-get *AllowUnauthenticated=*true*",
+                "apt-get *AllowInsecureRepositories=*true*",
+                "* *[trusted=yes*",
+                "* *trusted=yes]*",
+                "rpm --nosignature",
+                "rpm --nodigest",
+                "yum --nogpgcheck",
+                "dnf --nogpgcheck",
+                "microdnf --nogpgcheck",
+                "tdnf --nogpgcheck",
+                "yum --setopt=*gpgcheck=0",
+                "dnf --setopt=*gpgcheck=0",
+                "* *gpgcheck=0*",
+                "* *gpgcheck=false*",
+                "* *sslverify=0*",
+                "* *sslverify=false*",
+                "apk --allow-untrusted",
+                "zypper --no-gpg-checks",
             ]),
         }
     }
@@ -385,6 +416,9 @@ impl PackSettings for Settings {
         }
         if let Some(bad) = self.datastores.iter().find(|d| d.ports.is_empty()) {
             return Err(format!("datastores: `{}` lists no ports", bad.image));
+        }
+        if let Some(bad) = self.unsigned_install_switches.iter().find(|e| !e.trim().contains(' ')) {
+            return Err(format!("unsigned-install-switches: `{bad}` is not `PROGRAM WORD`"));
         }
         if let Some(bad) = self.insecure_env.iter().find(|e| !e.contains('=')) {
             return Err(format!("insecure-env: `{bad}` is not `NAME=VALUE`"));

@@ -15,4 +15,7 @@ plimsoll_sdk::rules! {
     cors_wildcard,
     model_weights_writable,
     tls_verification_disabled,
+    package_signature_check_disabled,
+    confinement_disabled,
+    duplicate_published_port,
 }
