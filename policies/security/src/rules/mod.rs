@@ -18,4 +18,7 @@ plimsoll_sdk::rules! {
     package_signature_check_disabled,
     confinement_disabled,
     duplicate_published_port,
+    sudo_in_run,
+    no_new_privileges_missing,
+    read_only_rootfs_missing,
 }
