@@ -636,6 +636,31 @@ pub fn env<'a>(vars: &'a [crate::model::KeyValue], name: &str) -> Option<&'a str
     vars.iter().rev().find(|kv| kv.name == name).and_then(|kv| kv.value.as_deref())
 }
 
+/// The strings a service's untyped key holds in its `extensions` (`tmpfs: /run` or
+/// `tmpfs: [/run, /tmp]`, `cgroup: host`): a string is one item, a list its string items, a
+/// mapping its keys; anything else, or a missing key, is empty.
+///
+/// ```
+/// # #[cfg(feature = "testkit")] {
+/// let project = plimsoll_sdk::testkit::from_compose("services:\n  a:\n    image: x:1\n    tmpfs: [/run, /tmp]\n    cgroup: host\n");
+/// let service = &project.services[0];
+/// assert_eq!(plimsoll_sdk::query::extension_strings(service, "tmpfs"), ["/run", "/tmp"]);
+/// assert_eq!(plimsoll_sdk::query::extension_strings(service, "cgroup"), ["host"]);
+/// assert!(plimsoll_sdk::query::extension_strings(service, "init").is_empty());
+/// # }
+/// ```
+pub fn extension_strings(service: &Service, key: &str) -> Vec<String> {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(&service.extensions) else {
+        return Vec::new();
+    };
+    match map.get(key) {
+        Some(serde_json::Value::String(s)) => vec![s.clone()],
+        Some(serde_json::Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(String::from)).collect(),
+        Some(serde_json::Value::Object(m)) => m.keys().cloned().collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Whether `text` matches a glob `pattern` where `*` stands for any run of characters (case-insensitive):
 /// `*VRAM*_GB` matches `VORTEX_MAX_VRAM_GB`, `python:*slim*` matches `python:3.11-slim`.
 ///

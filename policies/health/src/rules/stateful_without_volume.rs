@@ -2,7 +2,7 @@
 //! writable layer.
 
 use plimsoll_sdk::model::{MountKind, Project, Service};
-use plimsoll_sdk::query::{base_image, glob_match, target_stage};
+use plimsoll_sdk::query::{base_image, extension_strings, glob_match, target_stage};
 use plimsoll_sdk::{Report, subject};
 
 use crate::Settings;
@@ -104,7 +104,15 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
                     && (target == data || data.starts_with(&format!("{target}/")) || target.starts_with(&format!("{data}/")) || target.is_empty())
             })
         });
-        if covered {
+        let tmpfs = extension_strings(service, "tmpfs");
+        let in_tmpfs = row.data_paths.iter().any(|data| {
+            tmpfs.iter().any(|t| {
+                let t = t.split(':').next().unwrap_or(t).trim_end_matches('/');
+                let data = data.trim_end_matches('/');
+                t == data || data.starts_with(&format!("{t}/"))
+            })
+        });
+        if covered || in_tmpfs {
             continue;
         }
         let path = row.data_paths.first().map(String::as_str).unwrap_or("/data");
@@ -127,7 +135,7 @@ mod tests {
     #[test]
     fn data_directories_need_a_mount() {
         let project = from_compose(
-            "services:\n  pg:\n    image: postgres:16\n  pg-ok:\n    image: postgres:16\n    volumes: [\"pgdata:/var/lib/postgresql/data\"]\n  my:\n    image: mariadb:11\n    volumes: [\"./db:/var/lib/mysql/\"]\n  cache:\n    image: redis:7\n    command: [redis-server, --save, \"\", --appendonly, \"no\"]\n  redis:\n    image: redis:7\n  api:\n    image: acme/api:1\nvolumes:\n  pgdata: {}\n",
+            "services:\n  pg:\n    image: postgres:16\n  pg-ok:\n    image: postgres:16\n    volumes: [\"pgdata:/var/lib/postgresql/data\"]\n  my:\n    image: mariadb:11\n    volumes: [\"./db:/var/lib/mysql/\"]\n  cache:\n    image: redis:7\n    command: [redis-server, --save, \"\", --appendonly, \"no\"]\n  redis:\n    image: redis:7\n  test-db:\n    image: mongo:7\n    tmpfs: [/data/db]\n  api:\n    image: acme/api:1\nvolumes:\n  pgdata: {}\n",
         );
         let found: Vec<String> =
             run::<Health>(&project, "").into_iter().filter(|f| f.rule == super::RULE.id).map(|f| f.message).collect();

@@ -2,6 +2,7 @@
 //! masked system paths, or shares the host's cgroup namespace.
 
 use plimsoll_sdk::model::Project;
+use plimsoll_sdk::query::extension_strings;
 use plimsoll_sdk::{Report, subject};
 
 use crate::Settings;
@@ -67,7 +68,7 @@ pub fn check(project: &Project, _settings: &Settings, report: &mut Report) {
                 )
                 .help("remove it, or give the service a custom profile that allows only what it needs");
         }
-        if service.extensions.contains("\"cgroup\":\"host\"") {
+        if extension_strings(service, "cgroup").iter().any(|c| c == "host") {
             report
                 .add(
                     &RULE,
