@@ -38,8 +38,9 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             mutable_tags: strings(&[
-                "latest", "main", "master", "edge", "nightly", "dev", "develop", "stable", "canary", "beta", "rolling",
-                "unstable", "head", "next", "current", "testing",
+                "latest", "main", "master", "mainline", "edge", "nightly", "rawhide", "release", "dev", "develop",
+                "stable", "canary", "beta", "rolling", "unstable", "head", "next", "current", "testing", "latest-*",
+                "*-latest", "*-dev", "*-nightly", "*-edge", "mainline-*", "stable-*",
             ]),
             strict_digest: false,
             max_context_bytes: "100MiB".to_string(),
