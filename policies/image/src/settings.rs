@@ -28,6 +28,8 @@ pub struct Settings {
     pub dependency_installs: Vec<String>,
     /// Commands that fetch or build only the dependencies from copied manifests (`layer-order-cache-bust`), as word prefixes.
     pub dependency_prefetches: Vec<String>,
+    /// Programs whose use in a `RUN` verifies its downloads (`download-not-verified`).
+    pub verify_programs: Vec<String>,
 }
 
 fn strings(items: &[&str]) -> Vec<String> {
@@ -110,6 +112,10 @@ impl Default for Settings {
                 "gradle dependencies",
                 "dotnet restore",
             ]),
+            verify_programs: strings(&[
+                "sha256sum", "sha512sum", "sha384sum", "sha1sum", "shasum", "b2sum", "md5sum", "gpg", "gpgv",
+                "cosign", "minisign", "signify", "openssl", "slsa-verifier", "gh",
+            ]),
         }
     }
 }
@@ -139,6 +145,7 @@ impl PackSettings for Settings {
             ("build-base-tags", &self.build_base_tags),
             ("dependency-installs", &self.dependency_installs),
             ("dependency-prefetches", &self.dependency_prefetches),
+            ("verify-programs", &self.verify_programs),
         ] {
             if list.iter().any(|s| s.trim().is_empty()) {
                 return Err(format!("{key}: empty entry"));
