@@ -30,6 +30,8 @@ pub struct Settings {
     pub dependency_prefetches: Vec<String>,
     /// Programs whose use in a `RUN` verifies its downloads (`download-not-verified`).
     pub verify_programs: Vec<String>,
+    /// Package names installed without a version that `package-unpinned` accepts (`pip`, `setuptools`).
+    pub unpinned_packages_allowed: Vec<String>,
 }
 
 fn strings(items: &[&str]) -> Vec<String> {
@@ -116,6 +118,7 @@ impl Default for Settings {
                 "sha256sum", "sha512sum", "sha384sum", "sha1sum", "shasum", "b2sum", "md5sum", "gpg", "gpgv",
                 "cosign", "minisign", "signify", "openssl", "slsa-verifier", "gh",
             ]),
+            unpinned_packages_allowed: strings(&["pip", "setuptools", "wheel", "ca-certificates", "tzdata"]),
         }
     }
 }
@@ -146,6 +149,7 @@ impl PackSettings for Settings {
             ("dependency-installs", &self.dependency_installs),
             ("dependency-prefetches", &self.dependency_prefetches),
             ("verify-programs", &self.verify_programs),
+            ("unpinned-packages-allowed", &self.unpinned_packages_allowed),
         ] {
             if list.iter().any(|s| s.trim().is_empty()) {
                 return Err(format!("{key}: empty entry"));

@@ -18,4 +18,8 @@ plimsoll_sdk::rules! {
     multiple_cmd_or_healthcheck,
     unknown_stage_reference,
     download_not_verified,
+    package_unpinned,
+    relative_workdir,
+    maintainer_deprecated,
+    copy_ignored_file,
 }
