@@ -157,9 +157,29 @@ impl Default for Settings {
             ]
             .map(String::from)
             .to_vec(),
-            job_profiles: ["setup", "init", "migrate", "migration", "migrations", "seed", "bootstrap", "tools", "cli", "job", "jobs", "oneshot", "one-shot", "backup", "restore", "manual", "debug", "test", "tests"]
-                .map(String::from)
-                .to_vec(),
+            job_profiles: [
+                "setup",
+                "init",
+                "migrate",
+                "migration",
+                "migrations",
+                "seed",
+                "bootstrap",
+                "tools",
+                "cli",
+                "job",
+                "jobs",
+                "oneshot",
+                "one-shot",
+                "backup",
+                "restore",
+                "manual",
+                "debug",
+                "test",
+                "tests",
+            ]
+            .map(String::from)
+            .to_vec(),
             job_commands: [
                 "* migrate*",
                 "*migrate *",
@@ -179,16 +199,27 @@ impl Default for Settings {
                 "mc alias set *",
                 "chown *",
                 "chmod *",
+                "cp *",
+                "mkdir *",
+                "touch *",
+                "ln *",
+                "rm *",
             ]
             .map(String::from)
             .to_vec(),
             min_interval_seconds: 5,
             stateful_images: vec![
-                stateful(&["postgres", "postgis", "timescaledb*", "pgvector"], &["/var/lib/postgresql/data", "/var/lib/postgresql", "/home/postgres/pgdata"]),
+                stateful(
+                    &["postgres", "postgis", "timescaledb*", "pgvector"],
+                    &["/var/lib/postgresql/data", "/var/lib/postgresql", "/home/postgres/pgdata"],
+                ),
                 stateful(&["mysql", "mariadb", "percona*"], &["/var/lib/mysql"]),
                 stateful(&["mongo", "mongodb*"], &["/data/db", "/data"]),
                 stateful(&["redis", "redis-stack*", "valkey", "keydb"], &["/data"]),
-                stateful(&["elasticsearch", "opensearch"], &["/usr/share/elasticsearch/data", "/usr/share/opensearch/data"]),
+                stateful(
+                    &["elasticsearch", "opensearch"],
+                    &["/usr/share/elasticsearch/data", "/usr/share/opensearch/data"],
+                ),
                 stateful(&["rabbitmq"], &["/var/lib/rabbitmq"]),
                 stateful(&["influxdb"], &["/var/lib/influxdb2", "/var/lib/influxdb"]),
                 stateful(&["neo4j"], &["/data"]),

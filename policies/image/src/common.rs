@@ -43,7 +43,10 @@ pub fn pulled_images(project: &Project) -> Vec<Pulled<'_>> {
             // is no stage is `unknown-stage-reference`'s to report.
             for reference in stage_references(instruction) {
                 let is_stage = reference.parse::<u32>().is_ok()
-                    || dockerfile.stages.iter().any(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&reference)));
+                    || dockerfile
+                        .stages
+                        .iter()
+                        .any(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&reference)));
                 if is_stage || !reference.contains([':', '/', '@']) {
                     continue;
                 }

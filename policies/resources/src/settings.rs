@@ -52,8 +52,17 @@ impl Default for Settings {
                 .map(String::from)
                 .to_vec(),
             shm_images: [
-                "postgres", "postgis", "timescaledb*", "pgvector", "*pytorch*", "vllm*", "tritonserver",
-                "text-generation-inference", "sglang", "tensorrt-llm*", "deepspeed*",
+                "postgres",
+                "postgis",
+                "timescaledb*",
+                "pgvector",
+                "*pytorch*",
+                "vllm*",
+                "tritonserver",
+                "text-generation-inference",
+                "sglang",
+                "tensorrt-llm*",
+                "deepspeed*",
             ]
             .map(String::from)
             .to_vec(),

@@ -103,7 +103,12 @@ pub fn port_mappings(ports: &[Port]) -> Vec<PortMapping<'_>> {
             continue;
         }
         let entry = out.len();
-        out.push(PortMapping { entry, first: port, targets: (port.target, port.target), published: published.map(|p| (p, p)) });
+        out.push(PortMapping {
+            entry,
+            first: port,
+            targets: (port.target, port.target),
+            published: published.map(|p| (p, p)),
+        });
     }
     out
 }
@@ -124,7 +129,10 @@ mod tests {
         ports.push(port(3001, None));
         let mappings = port_mappings(&ports);
         assert_eq!(mappings.len(), 3);
-        assert_eq!((mappings[0].target_text(), mappings[0].published_text()), ("7000-7100".into(), Some("7000-7100".into())));
+        assert_eq!(
+            (mappings[0].target_text(), mappings[0].published_text()),
+            ("7000-7100".into(), Some("7000-7100".into()))
+        );
         assert_eq!((mappings[1].entry, mappings[1].target_text()), (1, "80".into()));
         assert_eq!((mappings[2].target_text(), mappings[2].published_text()), ("3000-3001".into(), None));
     }

@@ -91,10 +91,8 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
         let Some(row) = settings.stateful_images.iter().find(|r| r.images.iter().any(|g| glob_match(g, &name))) else {
             continue;
         };
-        if name.contains("redis") || name == "valkey" || name == "keydb" {
-            if redis_without_persistence(service) {
-                continue;
-            }
+        if (name.contains("redis") || name == "valkey" || name == "keydb") && redis_without_persistence(service) {
+            continue;
         }
         let covered = row.data_paths.iter().any(|data| {
             let data = data.trim_end_matches('/');

@@ -60,7 +60,7 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
                 let (at, prog) = program(command)?;
                 command.words[at + 1..].iter().find_map(|word| {
                     let pair = format!("{prog} {word}");
-                    settings.unsigned_install_switches.iter().any(|g| glob_match(g, &pair)).then(|| (prog, word))
+                    settings.unsigned_install_switches.iter().any(|g| glob_match(g, &pair)).then_some((prog, word))
                 })
             });
             let Some((prog, word)) = found else { continue };

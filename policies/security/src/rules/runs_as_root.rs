@@ -182,10 +182,12 @@ fn root_reason(project: &Project, settings: &Settings, df_index: u32, stage: &St
         return Verdict::Root(format!("{never} and starts from `scratch`"), from);
     }
     let Some(base) = chain.base else { return Verdict::NotRoot };
+    // The reference without its digest: the digest says which build, not whose user.
+    let shown = base.raw.split('@').next().unwrap_or(&base.raw);
     match settings.image_user(base) {
-        Some(user) if is_root_user(user) => Verdict::Root(format!("{never} and `{}` runs as root", base.raw), from),
+        Some(user) if is_root_user(user) => Verdict::Root(format!("{never} and `{shown}` runs as root"), from),
         Some(_) => Verdict::NotRoot,
-        None => Verdict::Unknown(format!("{never} and the default user of `{}` is not known", base.raw), from),
+        None => Verdict::Unknown(format!("{never} and the default user of `{shown}` is not known"), from),
     }
 }
 

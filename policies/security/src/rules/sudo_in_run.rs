@@ -48,7 +48,7 @@ pub fn check(project: &Project, _settings: &Settings, report: &mut Report) {
                 continue;
             }
             let sudo = instruction.commands.iter().find_map(|c| {
-                let at = c.words.iter().position(|w| !(w.contains('=') && !w.starts_with('-')))?;
+                let at = c.words.iter().position(|w| !w.contains('=') || w.starts_with('-'))?;
                 let word = c.words[at].rsplit('/').next().unwrap_or_default();
                 (word == "sudo").then(|| c.words.get(at + 1).map(|next| format!("sudo {next}")).unwrap_or_else(|| "sudo".into()))
             });

@@ -142,10 +142,14 @@ fn insecure_command(command: &SimpleCommand) -> Option<String> {
             (short_k || has("--insecure")).then(|| "`curl -k`".to_string())
         }
         "wget" => has("--no-check-certificate").then(|| "`wget --no-check-certificate`".to_string()),
-        p if p.starts_with("pip") => args
-            .iter()
-            .any(|a| a == "--trusted-host" || a.starts_with("--trusted-host=") || a.ends_with(".trusted-host"))
-            .then(|| format!("`{p} --trusted-host`")),
+        p if p.starts_with("pip") => {
+            if let Some(key) = args.iter().find(|a| a.ends_with(".trusted-host")) {
+                return Some(format!("`{p} config set {key}`"));
+            }
+            args.iter()
+                .any(|a| a == "--trusted-host" || a.starts_with("--trusted-host="))
+                .then(|| format!("`{p} --trusted-host`"))
+        }
         "git" => {
             let off = args.iter().enumerate().any(|(i, a)| {
                 a.eq_ignore_ascii_case("http.sslVerify=false")
