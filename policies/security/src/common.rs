@@ -12,11 +12,14 @@ pub fn entry(service: &str, key: &str, index: usize) -> Subject {
     subject::service(service, &[key, &index.to_string()])
 }
 
-/// Whether a value is written literally, rather than left to the shell or a secret file
-/// (`$VAR`, `${VAR}`, `/run/secrets/…`), and is not empty.
+/// Whether a value is written literally, rather than left to the shell or a file
+/// (`$VAR`, `${VAR}`, `/run/secrets/…`, a path such as `/badger/key` or `./certs/tls.key`), and
+/// is not empty. A path names where a secret is kept, not the secret.
 pub fn is_literal(value: &str) -> bool {
     let v = value.trim();
-    !v.is_empty() && !v.starts_with('$') && !v.starts_with("/run/secrets/")
+    let path = (v.starts_with('/') || v.starts_with("./") || v.starts_with("../") || v.starts_with("~/"))
+        && !v.contains(char::is_whitespace);
+    !v.is_empty() && !v.starts_with('$') && !path
 }
 
 /// Whether a value is a plain switch or number rather than a secret (`true`, `0`, `none`).
@@ -140,6 +143,7 @@ mod tests {
     #[test]
     fn literals_roots_and_words() {
         assert!(is_literal("admin") && !is_literal("${X}") && !is_literal("") && !is_literal("/run/secrets/db"));
+        assert!(!is_literal("/badger/key") && !is_literal("./certs/tls.key") && is_literal("s3cr3t/with/slash"));
         assert!(is_trivial("true") && is_trivial("3600") && !is_trivial("admin"));
         assert!(is_root_user("0:0") && is_root_user("root") && !is_root_user("1000") && !is_root_user("rootless"));
         let split = words(&["sh".into(), "-c".into(), "run --password=x 'y'".into()]);
