@@ -204,6 +204,8 @@ impl Default for Settings {
                 "touch *",
                 "ln *",
                 "rm *",
+                "ping -c *",
+                "ping * -c *",
             ]
             .map(String::from)
             .to_vec(),

@@ -90,7 +90,7 @@ pub fn image_healthcheck(project: &Project, service: &Service) -> Option<Subject
 }
 
 /// Programs that print or test something and exit: a service whose command is one of them is a job.
-const EXITING_PROGRAMS: &[&str] = &["echo", "true", "false", "printf", "exit", "sleep 0", ":"];
+const EXITING_PROGRAMS: &[&str] = &["echo", "true", "false", "printf", "exit", "return", ":"];
 
 /// Shells whose `-c` script is the service's real command.
 const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh"];
