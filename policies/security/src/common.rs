@@ -83,9 +83,35 @@ fn range_text((lo, hi): (u32, u32)) -> String {
     if lo == hi { lo.to_string() } else { format!("{lo}-{hi}") }
 }
 
-/// A service's ports folded into mappings: consecutive container ports with the same interface and
-/// protocol whose host ports are consecutive too (or both random) are one mapping.
+/// A service's ports folded into mappings: three or more consecutive container ports with the same
+/// interface and protocol whose host ports are consecutive too (or all random) are one mapping, a
+/// range as written. Two consecutive ports stay two mappings: `8081:8081` and `8082:8082` written
+/// one per line are more common than a two-port range, and folding them would shift every later
+/// entry's place. (The model expands ranges without keeping the entry they came from.)
 pub fn port_mappings(ports: &[Port]) -> Vec<PortMapping<'_>> {
+    let mut out: Vec<PortMapping<'_>> = Vec::new();
+    for run in consecutive_runs(ports) {
+        if run.targets.1 - run.targets.0 + 1 >= 3 {
+            out.push(PortMapping { entry: out.len(), ..run });
+            continue;
+        }
+        let first = ports.iter().position(|p| std::ptr::eq(p, run.first)).unwrap_or(0);
+        let count = (run.targets.1 - run.targets.0 + 1) as usize;
+        for port in &ports[first..first + count] {
+            let published = port.published.as_deref().and_then(|p| p.parse::<u32>().ok());
+            out.push(PortMapping {
+                entry: out.len(),
+                first: port,
+                targets: (port.target, port.target),
+                published: published.map(|p| (p, p)),
+            });
+        }
+    }
+    out
+}
+
+/// Consecutive ports folded into runs, whatever their length.
+fn consecutive_runs(ports: &[Port]) -> Vec<PortMapping<'_>> {
     let mut out: Vec<PortMapping<'_>> = Vec::new();
     for port in ports {
         let published = port.published.as_deref().and_then(|p| p.parse::<u32>().ok());
@@ -130,14 +156,16 @@ mod tests {
         ports.push(port(80, Some("8080")));
         ports.push(port(3000, None));
         ports.push(port(3001, None));
+        ports.push(port(3002, None));
+        ports.push(port(8081, Some("8081")));
+        ports.push(port(8082, Some("8082")));
+        ports.push(port(9092, Some("9092")));
         let mappings = port_mappings(&ports);
-        assert_eq!(mappings.len(), 3);
-        assert_eq!(
-            (mappings[0].target_text(), mappings[0].published_text()),
-            ("7000-7100".into(), Some("7000-7100".into()))
-        );
-        assert_eq!((mappings[1].entry, mappings[1].target_text()), (1, "80".into()));
-        assert_eq!((mappings[2].target_text(), mappings[2].published_text()), ("3000-3001".into(), None));
+        let shown: Vec<(usize, String)> = mappings.iter().map(|m| (m.entry, m.target_text())).collect();
+        let want = [(0, "7000-7100"), (1, "80"), (2, "3000-3002"), (3, "8081"), (4, "8082"), (5, "9092")];
+        assert_eq!(shown, want.map(|(e, t)| (e, t.to_string())));
+        assert_eq!(mappings[0].published_text(), Some("7000-7100".into()));
+        assert_eq!(mappings[2].published_text(), None);
     }
 
     #[test]
