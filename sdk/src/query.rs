@@ -136,7 +136,9 @@ pub struct BuildChain<'a> {
 }
 
 /// The stage of this project that builds `image`: a service with `build:` whose `image:` is the same
-/// reference (`acme/base:1`, or `acme/base` and `acme/base:latest`), other than Dockerfile `except`.
+/// reference (`acme/base:1`, or `acme/base` and `acme/base:latest`), or — for a bare `FROM base` — a
+/// service named `base` that builds and sets no `image:` (compose's `service:base` build context),
+/// other than Dockerfile `except`.
 ///
 /// ```
 /// # #[cfg(feature = "testkit")] {
@@ -161,10 +163,16 @@ pub fn project_built<'a>(
         )
     };
     let wanted = key(image);
+    // A bare `FROM base` naming a service that builds: compose's `service:base` build context.
+    let bare =
+        image.registry.is_none() && image.tag.is_none() && image.digest.is_none() && !image.repository.contains('/');
     project.services.iter().find_map(|service| {
-        let built = service.image.as_ref()?;
         let (df, _, stage) = target_stage(project, service)?;
-        (key(built) == wanted && Some(df) != except).then(|| (df, &project.dockerfiles[df as usize], stage))
+        let same = match &service.image {
+            Some(built) => key(built) == wanted,
+            None => bare && service.name == image.repository,
+        };
+        (same && Some(df) != except).then(|| (df, &project.dockerfiles[df as usize], stage))
     })
 }
 

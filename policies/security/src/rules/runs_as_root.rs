@@ -245,6 +245,14 @@ mod tests {
             with_unknown[1],
             "service `unknown` may run as root: the final stage of `unknown.Dockerfile` never sets `USER` and the default user of `ghcr.io/acme/runtime:3` is not known"
         );
+        // `FROM base` naming a service that builds (a `service:base` build context) is followed too.
+        let ctx = messages(
+            "services:\n  base:\n    build: { context: ., dockerfile: base.Dockerfile }\n  service:\n    build: { context: ., dockerfile: service.Dockerfile }\n",
+            &[("base.Dockerfile", "FROM alpine:3.20\n"), ("service.Dockerfile", "FROM base\nCOPY app /app\n")],
+            "",
+        );
+        assert_eq!(ctx.len(), 2, "{ctx:?}");
+        assert!(ctx[1].ends_with("never sets `USER` and `alpine:3.20` runs as root"), "{}", ctx[1]);
         // A table row users add: their runtime image runs as a non-root user.
         let own = r#"{"image-users": [{"images": ["ghcr.io/acme/runtime:*"], "user": "app"}], "report-unknown-base-user": true}"#;
         let found = messages(compose, &files, own);
