@@ -131,7 +131,9 @@ fn last_command(command: &[String]) -> Option<String> {
     let first = command.first()?;
     let program = first.rsplit('/').next().unwrap_or(first);
     if SHELLS.contains(&program) {
-        let at = command.iter().position(|w| w.starts_with('-') && w.contains('c'))?;
+        let at = command
+            .iter()
+            .position(|w| w == "-c" || (w.starts_with('-') && !w.starts_with("--") && w.contains('c')))?;
         let script = command[at + 1..].join(" ");
         let last = script
             .split(['\n', ';'])

@@ -164,11 +164,8 @@ fn downloaded_file(command: &SimpleCommand) -> Option<String> {
             None if args.iter().any(|a| a == "-O" || a == "--remote-name" || (a.starts_with('-') && !a.starts_with("--") && a.contains('O'))) => remote_name(),
             None => None,
         },
-        _ => match value_of("-O", "--output-document") {
-            Some(f) => Some(f),
-            None if args.iter().any(|a| a == "-q" || a == "-nv" || !a.starts_with('-')) => remote_name(),
-            None => remote_name(),
-        },
+        // wget writes the remote name unless `-O` says otherwise.
+        _ => value_of("-O", "--output-document").or_else(remote_name),
     }?;
     (file != "-" && file != "/dev/stdout").then_some(file)
 }
@@ -188,7 +185,15 @@ fn uses(command: &SimpleCommand, file: &str, name: &str) -> Option<&'static str>
     }
     match prog {
         p if SHELLS.contains(&p) => Some("runs it"),
-        "chmod" if args.iter().any(|a| a.contains('x') || a.chars().all(|c| c.is_ascii_digit())) => Some("makes it executable"),
+        // `+x`, `u+rx`, or an octal mode with an execute bit (`755`, not `644`).
+        "chmod"
+            if args.iter().any(|a| {
+                (a.contains('+') && a.contains('x'))
+                    || (a.chars().all(|c| c.is_ascii_digit()) && a.chars().any(|c| matches!(c, '1' | '3' | '5' | '7')))
+            }) =>
+        {
+            Some("makes it executable")
+        }
         "dpkg" | "rpm" | "apk" | "install" => Some("installs it"),
         "apt-get" | "apt" | "yum" | "dnf" | "pip" | "pip3" | "npm" => Some("installs it"),
         "tar" | "unzip" | "gunzip" | "bsdtar" => Some("unpacks it"),
@@ -226,7 +231,7 @@ mod tests {
     #[test]
     fn downloads_run_or_installed_need_a_checksum() {
         let found = messages(
-            "FROM debian:12\nRUN curl -fsSLo /usr/local/bin/tool https://x.example/tool && chmod +x /usr/local/bin/tool\nRUN wget https://x.example/pkg.deb && dpkg -i pkg.deb\nRUN curl -fsSLO https://x.example/t.tgz && echo \"abc  t.tgz\" | sha256sum -c - && tar -xzf t.tgz\nRUN curl -fsSLo /etc/app.json https://x.example/app.json\n",
+            "FROM debian:12\nRUN curl -fsSLo /usr/local/bin/tool https://x.example/tool && chmod +x /usr/local/bin/tool\nRUN wget https://x.example/pkg.deb && dpkg -i pkg.deb\nRUN curl -fsSLO https://x.example/t.tgz && echo \"abc  t.tgz\" | sha256sum -c - && tar -xzf t.tgz\nRUN curl -fsSLo /etc/app.json https://x.example/app.json\nRUN curl -fsSLo /etc/x.conf https://x.example/x.conf && chmod 644 /etc/x.conf\n",
         );
         assert_eq!(
             found,

@@ -59,7 +59,7 @@ fn pinned(manager: Manager, operand: &str) -> bool {
     match manager {
         Manager::Apt | Manager::Apk | Manager::Yum => operand.contains(['=', '~', '<', '>']),
         Manager::Pip => operand.contains(['=', '<', '>', '~', '@']),
-        Manager::Npm => operand[1..].contains('@'),
+        Manager::Npm => operand.chars().skip(1).any(|c| c == '@'),
     }
 }
 
