@@ -120,6 +120,126 @@ pub fn base_image<'a>(dockerfile: &'a Dockerfile, stage: &'a Stage) -> Option<&'
     }
 }
 
+/// A stage's image traced through the project: the Dockerfile stages that build it, across
+/// Dockerfiles when a stage starts FROM an image another service of the project builds
+/// (`image: acme/base:1` with `build:`), and the image it finally starts from.
+#[derive(Debug, Clone)]
+pub struct BuildChain<'a> {
+    /// Every instruction that ends up in the image, first base first: (Dockerfile index, instruction index, instruction).
+    pub instructions: Vec<(u32, u32, &'a Instruction)>,
+    /// The image outside the project the chain starts from (`None` for `scratch` or an unresolved stage).
+    pub base: Option<&'a ImageRef>,
+    /// Whether the chain starts `FROM scratch`.
+    pub scratch: bool,
+    /// Where the chain's first `FROM` is: (Dockerfile index, instruction index).
+    pub root_from: (u32, u32),
+}
+
+/// The stage of this project that builds `image`: a service with `build:` whose `image:` is the same
+/// reference (`acme/base:1`, or `acme/base` and `acme/base:latest`), or — for a bare `FROM base` — a
+/// service named `base` that builds and sets no `image:` (compose's `service:base` build context),
+/// other than Dockerfile `except`.
+///
+/// ```
+/// # #[cfg(feature = "testkit")] {
+/// use plimsoll_sdk::{image::parse_image_ref, query};
+/// let project = plimsoll_sdk::testkit::from_compose_with(
+///     "services:\n  base:\n    image: acme/base:1\n    build: { context: ., dockerfile: base.Dockerfile }\n  api:\n    build: .\n",
+///     &[("base.Dockerfile", "FROM python:3.12-slim\nUSER app\n"), ("Dockerfile", "FROM acme/base:1\n")],
+/// );
+/// let (df, _, _) = query::project_built(&project, &parse_image_ref("acme/base:1"), None).unwrap();
+/// assert_eq!(project.dockerfiles[df as usize].path, "base.Dockerfile");
+/// # }
+/// ```
+pub fn project_built<'a>(
+    project: &'a Project,
+    image: &ImageRef,
+    except: Option<u32>,
+) -> Option<(u32, &'a Dockerfile, &'a Stage)> {
+    let key = |i: &ImageRef| {
+        (
+            crate::image::image_name(i).trim_start_matches("docker.io/").trim_start_matches("library/").to_string(),
+            i.tag.clone().unwrap_or_else(|| "latest".to_string()),
+        )
+    };
+    let wanted = key(image);
+    // A bare `FROM base` naming a service that builds: compose's `service:base` build context.
+    let bare =
+        image.registry.is_none() && image.tag.is_none() && image.digest.is_none() && !image.repository.contains('/');
+    project.services.iter().find_map(|service| {
+        let (df, _, stage) = target_stage(project, service)?;
+        let same = match &service.image {
+            Some(built) => key(built) == wanted,
+            None => bare && service.name == image.repository,
+        };
+        (same && Some(df) != except).then(|| (df, &project.dockerfiles[df as usize], stage))
+    })
+}
+
+/// The build chain of a stage of Dockerfile `df_index`, following `FROM`s into the project's own
+/// Dockerfiles (at most 8 deep; a cycle stops the walk).
+///
+/// ```
+/// # #[cfg(feature = "testkit")] {
+/// use plimsoll_sdk::query;
+/// let project = plimsoll_sdk::testkit::from_compose_with(
+///     "services:\n  base:\n    image: acme/base:1\n    build: { context: ., dockerfile: base.Dockerfile }\n  api:\n    build: .\n",
+///     &[("base.Dockerfile", "FROM python:3.12-slim\nUSER app\n"), ("Dockerfile", "FROM acme/base:1\nCMD [\"app\"]\n")],
+/// );
+/// let (df, _, stage) = query::target_stage(&project, &project.services[1]).unwrap();
+/// let chain = query::build_chain(&project, df, stage);
+/// assert_eq!(chain.base.unwrap().raw, "python:3.12-slim");
+/// assert!(chain.instructions.iter().any(|(_, _, i)| i.keyword == "USER"));
+/// # }
+/// ```
+pub fn build_chain<'a>(project: &'a Project, df_index: u32, stage: &'a Stage) -> BuildChain<'a> {
+    let mut parts: Vec<(u32, &'a Dockerfile, &'a Stage)> = Vec::new();
+    let mut current = (df_index, stage);
+    let mut seen = Vec::new();
+    let (base, scratch, root_from) = loop {
+        let Some(dockerfile) = project.dockerfiles.get(current.0 as usize) else { break (None, false, (current.0, 0)) };
+        parts.push((current.0, dockerfile, current.1));
+        seen.push(current.0);
+        let chain = stage_chain(dockerfile, current.1);
+        let root = chain.last().copied().unwrap_or(current.1);
+        let root_from = (current.0, root.from_instruction);
+        match &root.base {
+            StageBase::Scratch => break (None, true, root_from),
+            StageBase::Stage(_) => break (None, false, root_from),
+            StageBase::Image(image) => match project_built(project, image, Some(current.0)) {
+                Some((df, _, next)) if !seen.contains(&df) && seen.len() < 8 => current = (df, next),
+                _ => break (Some(image), false, root_from),
+            },
+        }
+    };
+    let instructions = parts
+        .iter()
+        .rev()
+        .flat_map(|(df, dockerfile, stage)| {
+            image_instructions(dockerfile, stage).into_iter().map(move |(index, instruction)| (*df, index, instruction))
+        })
+        .collect();
+    BuildChain { instructions, base, scratch, root_from }
+}
+
+/// An image reference as the knowledge tables match it: `repository:tag` (tag `latest` when
+/// absent), with the registry unless it is Docker Hub, and without Docker Hub's `library/`.
+///
+/// ```
+/// use plimsoll_sdk::{image::parse_image_ref, query::table_key};
+/// assert_eq!(table_key(&parse_image_ref("docker.io/library/python:3.12@sha256:ab")), "python:3.12");
+/// assert_eq!(table_key(&parse_image_ref("ghcr.io/acme/api")), "ghcr.io/acme/api:latest");
+/// ```
+pub fn table_key(image: &ImageRef) -> String {
+    let registry = image.registry.as_deref().filter(|r| *r != "docker.io" && *r != "index.docker.io");
+    let repository = image.repository.strip_prefix("library/").unwrap_or(&image.repository);
+    let name = match registry {
+        Some(r) => format!("{r}/{repository}"),
+        None => repository.to_string(),
+    };
+    format!("{name}:{}", image.tag.as_deref().unwrap_or("latest"))
+}
+
 /// Whether a stage chain starts `FROM scratch`.
 ///
 /// ```
@@ -185,6 +305,8 @@ pub enum Manager {
 pub struct Install<'a> {
     /// Which manager.
     pub manager: Manager,
+    /// The options written between the program and the subcommand (`apt-get -y -q install`).
+    pub options: &'a [String],
     /// The words after the subcommand (options and packages).
     pub args: &'a [String],
 }
@@ -206,7 +328,14 @@ impl Install<'_> {
     /// # }
     /// ```
     pub fn packages(&self) -> impl Iterator<Item = &str> {
-        self.args.iter().filter(|a| !a.starts_with('-')).map(|a| {
+        let program = match self.manager {
+            Manager::Apt => "apt-get",
+            Manager::Apk => "apk",
+            Manager::Yum => "dnf",
+            Manager::Pip => "pip",
+            Manager::Npm => "npm",
+        };
+        operands(program, self.args).into_iter().map(|a| {
             let end = a.find(['=', '<', '>', '~', '!', '[']).unwrap_or(a.len());
             // `@` pins a version for npm/apk, but may also start a scoped npm package name.
             let name = &a[..end];
@@ -232,12 +361,225 @@ impl Install<'_> {
     /// # }
     /// ```
     pub fn has_option(&self, option: &str) -> bool {
-        self.args.iter().any(|a| a == option || a.starts_with(&format!("{option}=")))
+        self.options.iter().chain(self.args).any(|a| a == option || a.starts_with(&format!("{option}=")))
+    }
+
+    /// The value of an option written before or after the subcommand (`-t .deps`, `--virtual=.deps`).
+    ///
+    /// ```
+    /// use plimsoll_sdk::model::SimpleCommand;
+    /// let words = ["apk", "add", "--virtual", ".deps", "gcc"].map(String::from).to_vec();
+    /// let command = SimpleCommand { words };
+    /// let install = plimsoll_sdk::query::install(&command).unwrap();
+    /// assert_eq!(install.option_value(&["--virtual", "-t"]), Some(".deps"));
+    /// ```
+    pub fn option_value(&self, names: &[&str]) -> Option<&str> {
+        let words: Vec<&String> = self.options.iter().chain(self.args).collect();
+        words.iter().enumerate().find_map(|(i, w)| {
+            names.iter().find_map(|n| {
+                if w.as_str() == *n {
+                    words.get(i + 1).map(|v| v.as_str())
+                } else {
+                    w.strip_prefix(n).and_then(|rest| rest.strip_prefix('='))
+                }
+            })
+        })
     }
 }
 
+/// Options of common tools that take the next word as their value (`apt-get -o X=Y`,
+/// `pip --trusted-host h`, `xargs -n 1`), so that word is neither a subcommand nor a package.
+///
+/// ```
+/// assert!(plimsoll_sdk::query::takes_value("pip", "--trusted-host"));
+/// assert!(plimsoll_sdk::query::takes_value("apt-get", "-o"));
+/// assert!(!plimsoll_sdk::query::takes_value("apt-get", "-y"));
+/// ```
+pub fn takes_value(program: &str, option: &str) -> bool {
+    if option.contains('=') || !option.starts_with('-') {
+        return false;
+    }
+    let list: &[&str] = match program {
+        "apt-get" | "apt" | "apt-cache" | "apt-mark" => &[
+            "-o",
+            "--option",
+            "-c",
+            "--config-file",
+            "-t",
+            "--target-release",
+            "--default-release",
+            "-a",
+            "--host-architecture",
+        ],
+        "apk" => &[
+            "-X",
+            "--repository",
+            "-t",
+            "--virtual",
+            "-p",
+            "--root",
+            "--arch",
+            "--repositories-file",
+            "--cache-dir",
+            "--keys-dir",
+        ],
+        "yum" | "dnf" | "microdnf" | "tdnf" => &[
+            "-c",
+            "--config",
+            "--installroot",
+            "--releasever",
+            "--enablerepo",
+            "--disablerepo",
+            "-x",
+            "--exclude",
+            "--setopt",
+            "-d",
+            "--debuglevel",
+            "-e",
+            "--errorlevel",
+            "--repo",
+            "--repoid",
+        ],
+        "rpm" => &["--root", "--dbpath", "--define", "-D"],
+        "npm" | "yarn" | "pnpm" => &[
+            "--prefix",
+            "-w",
+            "--workspace",
+            "--registry",
+            "--cache",
+            "--omit",
+            "--loglevel",
+            "--userconfig",
+            "--filter",
+            "-C",
+            "--dir",
+        ],
+        "xargs" => &[
+            "-n",
+            "-I",
+            "-i",
+            "-P",
+            "-L",
+            "-l",
+            "-d",
+            "-E",
+            "-e",
+            "-s",
+            "-a",
+            "--max-args",
+            "--max-procs",
+            "--delimiter",
+            "--arg-file",
+        ],
+        p if p.starts_with("pip") || p == "uv" => &[
+            "-i",
+            "--index-url",
+            "--extra-index-url",
+            "--trusted-host",
+            "-r",
+            "--requirement",
+            "-c",
+            "--constraint",
+            "-e",
+            "--editable",
+            "--proxy",
+            "--cert",
+            "--client-cert",
+            "--cache-dir",
+            "--log",
+            "--timeout",
+            "--retries",
+            "-t",
+            "--target",
+            "--prefix",
+            "--root",
+            "--src",
+            "-f",
+            "--find-links",
+            "--platform",
+            "--python-version",
+            "--implementation",
+            "--abi",
+            "--only-binary",
+            "--no-binary",
+            "--progress-bar",
+            "--exists-action",
+            "--python",
+            "--upgrade-strategy",
+            "--report",
+            "--global-option",
+            "--config-settings",
+            "-C",
+        ],
+        _ => &[],
+    };
+    list.contains(&option)
+}
+
+/// The operands of a command's arguments: the words that are neither options nor their values.
+///
+/// ```
+/// let args = ["-t", "bookworm-backports", "-y", "curl"].map(String::from);
+/// assert_eq!(plimsoll_sdk::query::operands("apt-get", &args), ["curl"]);
+/// ```
+pub fn operands<'a>(program: &str, args: &'a [String]) -> Vec<&'a String> {
+    let mut out = Vec::new();
+    let mut skip = false;
+    let mut ended = false;
+    for a in args {
+        if skip {
+            skip = false;
+        } else if ended || !a.starts_with('-') || a == "-" {
+            out.push(a);
+        } else if a == "--" {
+            ended = true;
+        } else {
+            skip = takes_value(program, a);
+        }
+    }
+    out
+}
+
+/// A command's subcommand: the first operand after the program (`install` in
+/// `apt-get -y -q install curl`), with the options before it and the words after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subcommand<'a> {
+    /// The program name without its path.
+    pub program: &'a str,
+    /// The options between the program and the subcommand.
+    pub options: &'a [String],
+    /// The subcommand (`install`).
+    pub name: &'a str,
+    /// The words after the subcommand.
+    pub args: &'a [String],
+}
+
+/// The subcommand a command runs, reading options before it wherever the tool accepts them
+/// (`apt-get --no-install-recommends install`, `pip --trusted-host x install`).
+///
+/// ```
+/// use plimsoll_sdk::model::SimpleCommand;
+/// let words = ["pip", "--trusted-host", "pypi.org", "install", "flask"].map(String::from).to_vec();
+/// let command = SimpleCommand { words };
+/// let sub = plimsoll_sdk::query::subcommand(&command).unwrap();
+/// assert_eq!((sub.program, sub.name, sub.options.len(), sub.args.len()), ("pip", "install", 2, 1));
+/// ```
+pub fn subcommand(command: &SimpleCommand) -> Option<Subcommand<'_>> {
+    let (at, program) = self::program(command)?;
+    let rest = &command.words[at + 1..];
+    let mut i = 0;
+    while i < rest.len() {
+        let w = rest[i].as_str();
+        if !w.starts_with('-') {
+            return Some(Subcommand { program, options: &rest[..i], name: w, args: &rest[i + 1..] });
+        }
+        i += if takes_value(program, w) { 2 } else { 1 };
+    }
+    None
+}
+
 /// The program name of a command, without its path (`/usr/bin/pip3` → `pip3`), skipping `sudo`,
-/// `env VAR=x` and leading `VAR=x` assignments.
+/// `env VAR=x`, leading `VAR=x` assignments and `xargs` with its options (`… | xargs apt-mark auto`).
 ///
 /// ```
 /// # #[cfg(feature = "testkit")] {
@@ -254,10 +596,20 @@ impl Install<'_> {
 pub fn program(command: &SimpleCommand) -> Option<(usize, &str)> {
     let mut i = 0;
     let words = &command.words;
+    let mut in_xargs = false;
     while i < words.len() {
         let w = words[i].as_str();
         if w == "sudo" || w == "env" || w == "exec" || w == "nohup" || (w.contains('=') && !w.starts_with('-')) {
             i += 1;
+            continue;
+        }
+        if w == "xargs" || w.ends_with("/xargs") {
+            in_xargs = true;
+            i += 1;
+            continue;
+        }
+        if in_xargs && w.starts_with('-') {
+            i += if takes_value("xargs", w) { 2 } else { 1 };
             continue;
         }
         return Some((i, w.rsplit('/').next().unwrap_or(w)));
@@ -283,33 +635,50 @@ pub fn program(command: &SimpleCommand) -> Option<(usize, &str)> {
 pub fn install(command: &SimpleCommand) -> Option<Install<'_>> {
     let (at, prog) = program(command)?;
     let rest = &command.words[at + 1..];
-    let sub = |names: &[&str]| -> Option<usize> {
-        let i = rest.iter().position(|w| !w.starts_with('-'))?;
-        names.contains(&rest[i].as_str()).then_some(i + 1)
+    let found = |names: &[&str]| -> Option<Install<'_>> {
+        let sub = subcommand(command)?;
+        let manager = match sub.program {
+            "apt-get" | "apt" => Manager::Apt,
+            "apk" => Manager::Apk,
+            "yum" | "dnf" | "microdnf" | "tdnf" => Manager::Yum,
+            "npm" | "yarn" | "pnpm" => Manager::Npm,
+            _ => Manager::Pip,
+        };
+        names.contains(&sub.name).then_some(Install { manager, options: sub.options, args: sub.args })
     };
-    let (manager, start) = match prog {
-        "apt-get" | "apt" => (Manager::Apt, sub(&["install"])?),
-        "apk" => (Manager::Apk, sub(&["add"])?),
-        "yum" | "dnf" | "microdnf" => (Manager::Yum, sub(&["install"])?),
-        "npm" => (Manager::Npm, sub(&["install", "i", "ci", "add"])?),
-        "yarn" | "pnpm" => (Manager::Npm, sub(&["add", "install"])?),
-        p if p.starts_with("pip") => (Manager::Pip, sub(&["install"])?),
+    match prog {
+        "apt-get" | "apt" => found(&["install"]),
+        "apk" => found(&["add"]),
+        "yum" | "dnf" | "microdnf" | "tdnf" => found(&["install"]),
+        "npm" => found(&["install", "i", "ci", "add"]),
+        "yarn" | "pnpm" => found(&["add", "install"]),
+        p if p.starts_with("pip") => found(&["install"]),
         "uv" => {
             let i = rest.iter().position(|w| w == "pip")?;
-            (Manager::Pip, (rest.get(i + 1)? == "install").then_some(i + 2)?)
+            (rest.get(i + 1)? == "install").then(|| Install {
+                manager: Manager::Pip,
+                options: &rest[..i],
+                args: &rest[i + 2..],
+            })
         }
         p if p.starts_with("python") => {
             let m = rest.iter().position(|w| w == "-m")?;
-            if rest.get(m + 1).map(String::as_str) != Some("pip")
-                || rest.get(m + 2).map(String::as_str) != Some("install")
-            {
+            if rest.get(m + 1).map(String::as_str) != Some("pip") {
                 return None;
             }
-            (Manager::Pip, m + 3)
+            let after = &rest[m + 2..];
+            let mut i = 0;
+            while i < after.len() && after[i].starts_with('-') {
+                i += if takes_value("pip", &after[i]) { 2 } else { 1 };
+            }
+            (after.get(i).map(String::as_str) == Some("install")).then(|| Install {
+                manager: Manager::Pip,
+                options: &after[..i],
+                args: &after[i + 1..],
+            })
         }
-        _ => return None,
-    };
-    Some(Install { manager, args: &rest[start.min(rest.len())..] })
+        _ => None,
+    }
 }
 
 /// Every package install in the instructions of a stage's image, with the instruction index.
@@ -366,6 +735,31 @@ pub fn installs_package(dockerfile: &Dockerfile, stage: &Stage, package: &str) -
 /// ```
 pub fn env<'a>(vars: &'a [crate::model::KeyValue], name: &str) -> Option<&'a str> {
     vars.iter().rev().find(|kv| kv.name == name).and_then(|kv| kv.value.as_deref())
+}
+
+/// The strings a service's untyped key holds in its `extensions` (`tmpfs: /run` or
+/// `tmpfs: [/run, /tmp]`, `cgroup: host`): a string is one item, a list its string items, a
+/// mapping its keys; anything else, or a missing key, is empty.
+///
+/// ```
+/// # #[cfg(feature = "testkit")] {
+/// let project = plimsoll_sdk::testkit::from_compose("services:\n  a:\n    image: x:1\n    tmpfs: [/run, /tmp]\n    cgroup: host\n");
+/// let service = &project.services[0];
+/// assert_eq!(plimsoll_sdk::query::extension_strings(service, "tmpfs"), ["/run", "/tmp"]);
+/// assert_eq!(plimsoll_sdk::query::extension_strings(service, "cgroup"), ["host"]);
+/// assert!(plimsoll_sdk::query::extension_strings(service, "init").is_empty());
+/// # }
+/// ```
+pub fn extension_strings(service: &Service, key: &str) -> Vec<String> {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(&service.extensions) else {
+        return Vec::new();
+    };
+    match map.get(key) {
+        Some(serde_json::Value::String(s)) => vec![s.clone()],
+        Some(serde_json::Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(String::from)).collect(),
+        Some(serde_json::Value::Object(m)) => m.keys().cloned().collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// Whether `text` matches a glob `pattern` where `*` stands for any run of characters (case-insensitive):
@@ -437,7 +831,38 @@ mod tests {
         let c = cmd(&["DEBIAN_FRONTEND=noninteractive", "apk", "add", "--no-cache", "curl@edge"]);
         assert_eq!(install(&c).unwrap().packages().collect::<Vec<_>>(), ["curl"]);
         assert!(install(&cmd(&["apt-get", "update"])).is_none());
+        // Options before the subcommand, wherever the tool accepts them.
+        let c = cmd(&[
+            "apt-get",
+            "--no-install-recommends",
+            "-o",
+            "Dpkg::Options::=--force-confnew",
+            "install",
+            "-t",
+            "bookworm-backports",
+            "curl",
+        ]);
+        let i = install(&c).unwrap();
+        assert!(i.has_option("--no-install-recommends"));
+        assert_eq!(i.packages().collect::<Vec<_>>(), ["curl"]);
+        let c = cmd(&["pip", "--trusted-host", "pypi.org", "install", "--no-cache-dir", "-r", "r.txt", "flask==3.0"]);
+        let i = install(&c).unwrap();
+        assert!(i.has_option("--no-cache-dir") && i.has_option("--trusted-host"));
+        assert_eq!(i.packages().collect::<Vec<_>>(), ["flask"]);
+        let c = cmd(&["python", "-m", "pip", "--disable-pip-version-check", "install", "x"]);
+        assert_eq!(install(&c).unwrap().packages().collect::<Vec<_>>(), ["x"]);
+        assert!(install(&cmd(&["apt-get", "-y", "-q", "install", "curl"])).unwrap().has_option("-y"));
+        assert!(install(&cmd(&["apt-get", "-o", "install", "remove", "x"])).is_none());
         assert!(install(&cmd(&["echo", "apt-get", "install", "x"])).is_none());
+    }
+
+    #[test]
+    fn xargs_runs_its_command() {
+        assert_eq!(program(&cmd(&["xargs", "-r", "-n", "1", "apt-mark", "auto"])), Some((4, "apt-mark")));
+        assert_eq!(program(&cmd(&["/usr/bin/xargs", "rm"])), Some((1, "rm")));
+        let c = cmd(&["apt-get", "-y", "purge", "--auto-remove", "gcc"]);
+        let sub = subcommand(&c).unwrap();
+        assert_eq!((sub.name, sub.args.len()), ("purge", 2));
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Settings of the `health` pack: the startup target, what marks a slow starter, and the knowledge
-//! table of base images that lack the usual healthcheck tools. Every key has a default; `validate`
+//! Settings of the `health` pack: the startup target, what marks a slow starter, what marks a
+//! one-shot job, and the knowledge tables of base images (those that lack the usual healthcheck
+//! tools, those that ship a `HEALTHCHECK`) and of stateful images. Every key has a default; `validate`
 //! rejects entries a schema cannot rule out (empty patterns, unknown tools).
 
 use plimsoll_sdk::{ExemptServices, PackSettings};
@@ -22,6 +23,29 @@ pub struct Settings {
     pub tools_missing: Vec<ToolsMissing>,
     /// Services left out of the per-service rules, by name.
     pub exempt_services: ExemptServices,
+    /// Globs over `repository:tag` of images known to ship a `HEALTHCHECK` (`healthcheck-missing`):
+    /// a service that runs one, or builds FROM one, has the image's check.
+    pub images_with_healthcheck: Vec<String>,
+    /// Profiles whose services are one-shot jobs (`setup`, `migrate`, …): a service that runs only
+    /// under them needs no restart policy or healthcheck.
+    pub job_profiles: Vec<String>,
+    /// Globs over a service's command (words joined by spaces) that run a job and exit: migrations,
+    /// seeds, bucket setup. Matched against the last command of a `sh -c` script.
+    pub job_commands: Vec<String>,
+    /// Shortest healthcheck interval, in seconds, before `healthcheck-interval-too-frequent` reports.
+    pub min_interval_seconds: u64,
+    /// Stateful images and the container paths that hold their data (`stateful-without-volume`).
+    pub stateful_images: Vec<StatefulImage>,
+}
+
+/// A stateful image and where it keeps its data.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct StatefulImage {
+    /// Globs on the image's last path component (`postgres`, `mysql`, `*mongo*`).
+    pub images: Vec<String>,
+    /// Container paths that hold its data (`/var/lib/postgresql/data`).
+    pub data_paths: Vec<String>,
 }
 
 /// One row of the knowledge table: images matching any glob lack the tools listed.
@@ -51,6 +75,13 @@ fn row(images: &[&str], missing: &[&str]) -> ToolsMissing {
     ToolsMissing {
         images: images.iter().map(|s| s.to_string()).collect(),
         missing: missing.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+fn stateful(images: &[&str], data_paths: &[&str]) -> StatefulImage {
+    StatefulImage {
+        images: images.iter().map(|s| s.to_string()).collect(),
+        data_paths: data_paths.iter().map(|s| s.to_string()).collect(),
     }
 }
 
@@ -107,6 +138,96 @@ impl Default for Settings {
                 row(&["*distroless*", "cgr.dev/chainguard/static*"], &["curl", "wget", "nc", "bash", "sh"]),
             ],
             exempt_services: ExemptServices::default(),
+            images_with_healthcheck: [
+                "vaultwarden/server:*",
+                "jellyfin/jellyfin:*",
+                "pihole/pihole:*",
+                "louislam/uptime-kuma:*",
+                "jc21/nginx-proxy-manager:*",
+                "ghcr.io/open-webui/open-webui:*",
+                "ghcr.io/paperless-ngx/paperless-ngx:*",
+                "ghcr.io/immich-app/immich-server:*",
+                "ghcr.io/immich-app/immich-machine-learning:*",
+                "syncthing/syncthing:*",
+                "ghcr.io/goauthentik/server:*",
+                "plexinc/pms-docker:*",
+                "mailserver/docker-mailserver:*",
+                "ghcr.io/docker-mailserver/docker-mailserver:*",
+                "ghcr.io/gethomepage/homepage:*",
+            ]
+            .map(String::from)
+            .to_vec(),
+            job_profiles: [
+                "setup",
+                "init",
+                "migrate",
+                "migration",
+                "migrations",
+                "seed",
+                "bootstrap",
+                "tools",
+                "cli",
+                "job",
+                "jobs",
+                "oneshot",
+                "one-shot",
+                "backup",
+                "restore",
+                "manual",
+                "debug",
+                "test",
+                "tests",
+            ]
+            .map(String::from)
+            .to_vec(),
+            job_commands: [
+                "* migrate*",
+                "*migrate *",
+                "migrate",
+                "*db:migrate*",
+                "*db upgrade*",
+                "*alembic upgrade*",
+                "*prisma migrate deploy*",
+                "*knex migrate:latest*",
+                "*sequelize db:migrate*",
+                "*flyway * migrate*",
+                "*liquibase * update*",
+                "*manage.py collectstatic*",
+                "*loaddata*",
+                "*createbuckets*",
+                "mc mb *",
+                "mc alias set *",
+                "chown *",
+                "chmod *",
+                "cp *",
+                "mkdir *",
+                "touch *",
+                "ln *",
+                "rm *",
+                "ping -c *",
+                "ping * -c *",
+            ]
+            .map(String::from)
+            .to_vec(),
+            min_interval_seconds: 5,
+            stateful_images: vec![
+                stateful(
+                    &["postgres", "postgis", "timescaledb*", "pgvector"],
+                    &["/var/lib/postgresql/data", "/var/lib/postgresql", "/home/postgres/pgdata"],
+                ),
+                stateful(&["mysql", "mariadb", "percona*"], &["/var/lib/mysql"]),
+                stateful(&["mongo", "mongodb*"], &["/data/db", "/data"]),
+                stateful(&["redis", "redis-stack*", "valkey", "keydb"], &["/data"]),
+                stateful(
+                    &["elasticsearch", "opensearch"],
+                    &["/usr/share/elasticsearch/data", "/usr/share/opensearch/data"],
+                ),
+                stateful(&["rabbitmq"], &["/var/lib/rabbitmq"]),
+                stateful(&["influxdb"], &["/var/lib/influxdb2", "/var/lib/influxdb"]),
+                stateful(&["neo4j"], &["/data"]),
+                stateful(&["qdrant"], &["/qdrant/storage"]),
+                stateful(&["minio"], &["/data"]),
+            ],
         }
     }
 }
@@ -128,6 +249,20 @@ impl PackSettings for Settings {
             if let Some(tool) = row.missing.iter().find(|t| !KNOWN_TOOLS.contains(&t.as_str())) {
                 return Err(format!("tools-missing[{i}]: unknown tool `{tool}` (known: {})", KNOWN_TOOLS.join(", ")));
             }
+        }
+        for (key, list) in [
+            ("images-with-healthcheck", &self.images_with_healthcheck),
+            ("job-profiles", &self.job_profiles),
+            ("job-commands", &self.job_commands),
+        ] {
+            if list.iter().any(|s| s.trim().is_empty()) {
+                return Err(format!("{key}: empty entry"));
+            }
+        }
+        if let Some((i, _)) =
+            self.stateful_images.iter().enumerate().find(|(_, r)| r.images.is_empty() || r.data_paths.is_empty())
+        {
+            return Err(format!("stateful-images[{i}]: `images` and `data-paths` need at least one entry each"));
         }
         self.exempt_services.validate()?;
         Ok(())

@@ -3,9 +3,11 @@
 //!
 //! Plain functions over the model; rule-specific logic stays in the rule files.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
-use plimsoll_sdk::model::{ImageRef, Project, Service, StageBase};
+use plimsoll_sdk::image::parse_image_ref;
+use plimsoll_sdk::model::{ImageRef, Instruction, Project, Service, StageBase};
 use plimsoll_sdk::{Subject, query, subject};
 
 /// An image the project pulls: a service's `image:` (when it is not built) or a `FROM` of a Dockerfile.
@@ -13,7 +15,7 @@ pub struct Pulled<'a> {
     /// Where to report.
     pub subject: Subject,
     /// The reference.
-    pub image: &'a ImageRef,
+    pub image: Cow<'a, ImageRef>,
     /// Who uses it, for messages: ``service `redis` `` or `` `api/Dockerfile` ``.
     pub user: String,
 }
@@ -30,12 +32,31 @@ pub fn pulled_images(project: &Project) -> Vec<Pulled<'_>> {
         {
             out.push(Pulled {
                 subject: subject::service(&service.name, &["image"]),
-                image,
+                image: Cow::Borrowed(image),
                 user: format!("service `{}`", service.name),
             });
         }
     }
     for (df_index, dockerfile) in project.dockerfiles.iter().enumerate() {
+        for (index, instruction) in dockerfile.instructions.iter().enumerate() {
+            // `COPY --from=<image>` and `RUN --mount=from=<image>` pull images too; a bare name that
+            // is no stage is `unknown-stage-reference`'s to report.
+            for reference in stage_references(instruction) {
+                let is_stage = reference.parse::<u32>().is_ok()
+                    || dockerfile
+                        .stages
+                        .iter()
+                        .any(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&reference)));
+                if is_stage || !reference.contains([':', '/', '@']) {
+                    continue;
+                }
+                out.push(Pulled {
+                    subject: subject::instruction(df_index as u32, index as u32),
+                    image: Cow::Owned(parse_image_ref(&reference)),
+                    user: format!("`{}`", dockerfile.path),
+                });
+            }
+        }
         for stage in &dockerfile.stages {
             if let StageBase::Image(image) = &stage.base
                 && !image.raw.is_empty()
@@ -44,7 +65,7 @@ pub fn pulled_images(project: &Project) -> Vec<Pulled<'_>> {
             {
                 out.push(Pulled {
                     subject: subject::instruction(df_index as u32, stage.from_instruction),
-                    image,
+                    image: Cow::Borrowed(image),
                     user: format!("`{}`", dockerfile.path),
                 });
             }
@@ -53,15 +74,36 @@ pub fn pulled_images(project: &Project) -> Vec<Pulled<'_>> {
     out
 }
 
+/// The stages or images an instruction reads from: `COPY --from=…` and `RUN --mount=…,from=…`
+/// (references still holding an unresolved `$` are skipped).
+pub fn stage_references(instruction: &Instruction) -> Vec<String> {
+    let mut out = Vec::new();
+    for flag in &instruction.flags {
+        let Some(value) = &flag.value else { continue };
+        if flag.name == "from" && instruction.keyword != "FROM" {
+            out.push(value.clone());
+        } else if flag.name == "mount" {
+            out.extend(value.split(',').filter_map(|kv| kv.strip_prefix("from=")).map(str::to_string));
+        }
+    }
+    out.retain(|r| !r.contains('$'));
+    out
+}
+
 /// Whether a `FROM` reference names a stage of the Dockerfile, or an image another service of the
-/// project builds from another Dockerfile (`image: base` with `build:`), which is not pulled. A service
+/// project builds from another Dockerfile (`image: base` with `build:`, or a bare `FROM base` naming
+/// such a service, as a `service:base` build context does), which is not pulled. A service
 /// that builds this very Dockerfile under the name of its base (`image: alpine`, `build: .`, `FROM alpine`)
 /// does not count: the base cannot be the image being built, so it is pulled.
 fn is_stage_name(project: &Project, df_index: usize, raw: &str) -> bool {
     project.dockerfiles[df_index].stages.iter().any(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(raw)))
         || project.services.iter().any(|s| {
-            s.build.as_ref().is_some_and(|b| b.dockerfile_index != Some(df_index as u32))
-                && s.image.as_ref().is_some_and(|i| i.raw == raw)
+            let other = s.build.as_ref().is_some_and(|b| b.dockerfile_index != Some(df_index as u32));
+            // `FROM base` where `base` is another service that builds: a named build context
+            // (`additional_contexts: { base: "service:base" }`, which the model does not carry),
+            // not Docker Hub's `library/base`.
+            let bare = !raw.contains([':', '/', '@']);
+            other && (s.image.as_ref().is_some_and(|i| i.raw == raw) || (bare && s.name == raw))
         })
 }
 

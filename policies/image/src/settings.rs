@@ -26,6 +26,12 @@ pub struct Settings {
     pub build_base_tags: Vec<String>,
     /// Commands that install dependencies from a manifest (`layer-order-cache-bust`), as word prefixes.
     pub dependency_installs: Vec<String>,
+    /// Commands that fetch or build only the dependencies from copied manifests (`layer-order-cache-bust`), as word prefixes.
+    pub dependency_prefetches: Vec<String>,
+    /// Programs whose use in a `RUN` verifies its downloads (`download-not-verified`).
+    pub verify_programs: Vec<String>,
+    /// Package names installed without a version that `package-unpinned` accepts (`pip`, `setuptools`).
+    pub unpinned_packages_allowed: Vec<String>,
 }
 
 fn strings(items: &[&str]) -> Vec<String> {
@@ -36,8 +42,32 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             mutable_tags: strings(&[
-                "latest", "main", "master", "edge", "nightly", "dev", "develop", "stable", "canary", "beta", "rolling",
-                "unstable", "head", "next", "current", "testing",
+                "latest",
+                "main",
+                "master",
+                "mainline",
+                "edge",
+                "nightly",
+                "rawhide",
+                "release",
+                "dev",
+                "develop",
+                "stable",
+                "canary",
+                "beta",
+                "rolling",
+                "unstable",
+                "head",
+                "next",
+                "current",
+                "testing",
+                "latest-*",
+                "*-latest",
+                "*-dev",
+                "*-nightly",
+                "*-edge",
+                "mainline-*",
+                "stable-*",
             ]),
             strict_digest: false,
             max_context_bytes: "100MiB".to_string(),
@@ -89,6 +119,42 @@ impl Default for Settings {
                 "go mod download",
                 "mvn dependency:go-offline",
             ]),
+            dependency_prefetches: strings(&[
+                "cargo chef cook",
+                "cargo fetch",
+                "go mod download",
+                "pip download",
+                "pip3 download",
+                "npm ci",
+                "yarn install",
+                "pnpm fetch",
+                "pnpm install",
+                "poetry install --no-root",
+                "uv sync --no-install-project",
+                "bundle install",
+                "composer install --no-scripts",
+                "mvn dependency:go-offline",
+                "gradle dependencies",
+                "dotnet restore",
+            ]),
+            verify_programs: strings(&[
+                "sha256sum",
+                "sha512sum",
+                "sha384sum",
+                "sha1sum",
+                "shasum",
+                "b2sum",
+                "md5sum",
+                "gpg",
+                "gpgv",
+                "cosign",
+                "minisign",
+                "signify",
+                "openssl",
+                "slsa-verifier",
+                "gh",
+            ]),
+            unpinned_packages_allowed: strings(&["pip", "setuptools", "wheel", "ca-certificates", "tzdata"]),
         }
     }
 }
@@ -117,6 +183,9 @@ impl PackSettings for Settings {
             ("build-packages", &self.build_packages),
             ("build-base-tags", &self.build_base_tags),
             ("dependency-installs", &self.dependency_installs),
+            ("dependency-prefetches", &self.dependency_prefetches),
+            ("verify-programs", &self.verify_programs),
+            ("unpinned-packages-allowed", &self.unpinned_packages_allowed),
         ] {
             if list.iter().any(|s| s.trim().is_empty()) {
                 return Err(format!("{key}: empty entry"));

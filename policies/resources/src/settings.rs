@@ -32,6 +32,8 @@ pub struct Settings {
     pub postgres_shared_buffers_low: f64,
     /// Environment variables whose value holds runtime options (`NODE_OPTIONS`, `JAVA_OPTS`, …).
     pub options_env_vars: Vec<String>,
+    /// Globs of image names (last path component) that need more than the default 64 MB `/dev/shm` (`shm-size-missing`).
+    pub shm_images: Vec<String>,
 }
 
 impl Default for Settings {
@@ -49,6 +51,21 @@ impl Default for Settings {
             options_env_vars: ["NODE_OPTIONS", "JAVA_OPTS", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS"]
                 .map(String::from)
                 .to_vec(),
+            shm_images: [
+                "postgres",
+                "postgis",
+                "timescaledb*",
+                "pgvector",
+                "*pytorch*",
+                "vllm*",
+                "tritonserver",
+                "text-generation-inference",
+                "sglang",
+                "tensorrt-llm*",
+                "deepspeed*",
+            ]
+            .map(String::from)
+            .to_vec(),
         }
     }
 }

@@ -11,11 +11,13 @@ plimsoll_sdk::declare_rule! {
     /// ## What it does
     /// Flags healthchecks that run `curl`, `wget`, `nc`, `bash` (or need `sh`, for `CMD-SHELL`) in an
     /// image that lacks it. For a service that builds its image, the final stage for its
-    /// `build.target` is followed to its base image: `scratch` has nothing, and the base is looked
-    /// up in the `tools-missing` knowledge table (Debian `*-slim` lacks curl and wget, Alpine lacks
-    /// curl but has busybox wget, distroless lacks everything), unless a `RUN` installs the tool
-    /// (`apt-get install curl`, `apk add curl`) or a `COPY` brings it in. A service that only
-    /// names an `image:` is looked up in the table directly.
+    /// `build.target` is followed to its base image — through its stages and through the project's
+    /// own base images (a `FROM` naming an image another service builds) — : `scratch` has nothing,
+    /// and the base is looked up in the `tools-missing` knowledge table (Debian `*-slim` lacks curl
+    /// and wget, Alpine lacks curl but has busybox wget, distroless lacks everything), unless a
+    /// `RUN` anywhere in that chain installs the tool (`apt-get install curl`, `apk add curl`) or a
+    /// `COPY` brings it in. A service that only names an `image:` is looked up in the table
+    /// directly. A base the table does not know is assumed to have the tool: never reported.
     ///
     /// ## Why is this bad?
     /// The check fails with `executable file not found` on every run: the service is never healthy,
@@ -125,13 +127,18 @@ fn missing_tools(
     settings: &Settings,
 ) -> Option<(Vec<String>, Base)> {
     if let Some((df, dockerfile, stage)) = query::target_stage(project, service) {
-        let chain = query::stage_chain(dockerfile, stage);
-        let root = chain.last()?;
-        let from = Some(subject::instruction(df, root.from_instruction));
-        let image = query::base_image(dockerfile, stage);
-        let scratch = query::is_from_scratch(dockerfile, stage);
+        // Follow the stages and the project's own base images down to the image it starts from.
+        let chain = query::build_chain(project, df, stage);
+        let from = Some(subject::instruction(chain.root_from.0, chain.root_from.1));
+        let installed = |tool: &str| {
+            chain.instructions.iter().filter(|(_, _, i)| i.keyword == "RUN").any(|(_, _, i)| {
+                i.commands.iter().filter_map(query::install).any(|inst| {
+                    inst.packages().any(|p| packages_of(tool).contains(&p))
+                })
+            })
+        };
         let copied = |tool: &str| {
-            query::image_instructions(dockerfile, stage).iter().any(|(_, i)| {
+            chain.instructions.iter().any(|(_, _, i)| {
                 (i.keyword == "COPY" || i.keyword == "ADD")
                     && i.arguments.iter().any(|a| a.rsplit('/').next() == Some(tool))
             })
@@ -139,16 +146,14 @@ fn missing_tools(
         let missing: Vec<String> = tools
             .iter()
             .filter(|tool| {
-                let absent = scratch || image.is_some_and(|img| lacks(settings, img, tool));
-                absent
-                    && !packages_of(tool).iter().any(|p| query::installs_package(dockerfile, stage, p).is_some())
-                    && !copied(tool)
+                let absent = chain.scratch || chain.base.is_some_and(|img| lacks(settings, img, tool));
+                absent && !installed(tool) && !copied(tool)
             })
             .cloned()
             .collect();
-        let text = match image {
+        let text = match chain.base {
             Some(img) => format!("`{}` (built FROM `{}`)", dockerfile.path, img.raw),
-            None if scratch => format!("`{}` (built FROM `scratch`)", dockerfile.path),
+            None if chain.scratch => format!("`{}` (built FROM `scratch`)", dockerfile.path),
             None => return None,
         };
         return Some((missing, Base { text, from }));
@@ -203,6 +208,28 @@ mod tests {
 
     use super::tools_of;
     use crate::Health;
+
+    #[test]
+    fn tools_installed_in_a_project_built_base_count() {
+        let project = from_compose_with(
+            "services:\n  base:\n    image: acme/base:1\n    build: { context: ., dockerfile: base.Dockerfile }\n  api:\n    build: { context: ., dockerfile: api.Dockerfile }\n    healthcheck: { test: [CMD, curl, -f, http://localhost/] }\n  bare:\n    image: acme/bare:1\n    build: { context: ., dockerfile: bare.Dockerfile }\n  web:\n    build: { context: ., dockerfile: web.Dockerfile }\n    healthcheck: { test: [CMD, curl, -f, http://localhost/] }\n",
+            &[
+                ("base.Dockerfile", "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n"),
+                ("api.Dockerfile", "FROM acme/base:1\nCMD [\"app\"]\n"),
+                ("bare.Dockerfile", "FROM python:3.12-slim\nRUN pip install flask\n"),
+                ("web.Dockerfile", "FROM acme/bare:1\nCMD [\"app\"]\n"),
+            ],
+        );
+        let messages: Vec<_> = run::<Health>(&project, "")
+            .into_iter()
+            .filter(|f| f.rule == super::RULE.id)
+            .map(|f| f.message)
+            .collect();
+        assert_eq!(
+            messages,
+            ["service `web` healthcheck runs `curl`, which `web.Dockerfile` (built FROM `python:3.12-slim`) has not"]
+        );
+    }
 
     #[test]
     fn tools_of_exec_and_shell_tests() {

@@ -5,6 +5,8 @@
 use plimsoll_sdk::model::{Healthcheck, Origin, Project, Service};
 use plimsoll_sdk::{Subject, query, subject};
 
+use crate::Settings;
+
 plimsoll_sdk::rules! {
     healthcheck_missing,
     healthcheck_disabled,
@@ -16,6 +18,9 @@ plimsoll_sdk::rules! {
     depends_on_healthy_without_healthcheck,
     restart_policy_missing,
     logging_rotation_missing,
+    healthcheck_interval_too_frequent,
+    stateful_without_volume,
+    duplicate_container_name,
 }
 
 /// Docker's default healthcheck interval and timeout (30 s each).
@@ -85,27 +90,65 @@ pub fn image_healthcheck(project: &Project, service: &Service) -> Option<Subject
 }
 
 /// Programs that print or test something and exit: a service whose command is one of them is a job.
-const EXITING_PROGRAMS: &[&str] = &["echo", "true", "false", "printf", "exit"];
+const EXITING_PROGRAMS: &[&str] = &["echo", "true", "false", "printf", "exit", "return", ":"];
+
+/// Shells whose `-c` script is the service's real command.
+const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh"];
 
 /// Whether a service is a one-shot job: others wait for it to complete
-/// (`service_completed_successfully`), it is told never to restart (`restart: "no"`), or its command
-/// is a program that exits at once (`echo hello`, `/bin/true`), or it runs no command on a bare OS
-/// image (a build-only service, or a shell that exits without a terminal).
-pub fn is_one_shot(project: &Project, service: &Service) -> bool {
+/// (`service_completed_successfully`), it is told never to restart (`restart: "no"`), it runs only
+/// under job profiles (`setup`, `migrate`, … from `job-profiles`), its command — or the last
+/// command of its `sh -c` script — exits at once (`echo hello`, `/bin/true`) or is a job from
+/// `job-commands` (migrations, seeds), or it runs no command on a bare OS image (a build-only
+/// service, or a shell that exits without a terminal).
+pub fn is_one_shot(project: &Project, service: &Service, settings: &Settings) -> bool {
     let awaited = project.services.iter().any(|other| {
         other.depends_on.iter().any(|d| d.service == service.name && d.condition == "service_completed_successfully")
     });
     let never_restarts = service.restart.as_deref() == Some("no");
-    let exits = service
+    let job_profile = !service.profiles.is_empty()
+        && service.profiles.iter().all(|p| settings.job_profiles.iter().any(|j| j.eq_ignore_ascii_case(p)));
+    let command = service
         .effective
         .entrypoint
         .as_ref()
         .filter(|e| !e.is_empty())
-        .or(service.effective.command.as_ref())
-        .and_then(|c| c.first())
-        .and_then(|w| w.split_whitespace().next())
-        .is_some_and(|p| EXITING_PROGRAMS.contains(&p.rsplit('/').next().unwrap_or(p)));
-    awaited || never_restarts || exits || runs_bare_shell(project, service)
+        .map(|e| e.iter().chain(service.effective.command.iter().flatten()).cloned().collect::<Vec<_>>())
+        .or_else(|| service.effective.command.clone());
+    let exits = command.as_deref().and_then(last_command).is_some_and(|last| {
+        let first = last.split_whitespace().next().unwrap_or_default();
+        let program = first.rsplit('/').next().unwrap_or(first);
+        EXITING_PROGRAMS.contains(&program)
+            || EXITING_PROGRAMS.contains(&last.trim())
+            || settings.job_commands.iter().any(|g| query::glob_match(g, last.trim()))
+    });
+    awaited || never_restarts || job_profile || exits || runs_bare_shell(project, service)
+}
+
+/// The command a service ends with: for `sh -c "a && b; c"`, the script's last command (`c`); for
+/// any other command, its words joined by spaces.
+fn last_command(command: &[String]) -> Option<String> {
+    let first = command.first()?;
+    let program = first.rsplit('/').next().unwrap_or(first);
+    if SHELLS.contains(&program) {
+        let at = command
+            .iter()
+            .position(|w| w == "-c" || (w.starts_with('-') && !w.starts_with("--") && w.contains('c')))?;
+        let script = command[at + 1..].join(" ");
+        let last = script
+            .split(['\n', ';'])
+            .flat_map(|part| part.split("&&"))
+            .flat_map(|part| part.split("||"))
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+            .last()?;
+        return Some(last.trim_start_matches("exec ").to_string());
+    }
+    let joined = command.join(" ");
+    if command.len() == 1 && joined.contains(' ') {
+        return last_command(&["sh".to_string(), "-c".to_string(), joined]);
+    }
+    Some(joined)
 }
 
 /// Base images whose default command is a shell, which exits at once without a terminal.
@@ -154,8 +197,20 @@ mod tests {
             "services:\n  build-only:\n    build: .\n  shell:\n    image: alpine:3.20\n  server:\n    image: alpine:3.20\n    command: top\n  tty:\n    image: alpine:3.20\n    tty: true\n",
             &[("Dockerfile", "FROM alpine:3.20\nRUN echo built\n")],
         );
+        let settings = Settings::default();
         let one_shot: Vec<_> =
-            project.services.iter().filter(|s| is_one_shot(&project, s)).map(|s| s.name.as_str()).collect();
+            project.services.iter().filter(|s| is_one_shot(&project, s, &settings)).map(|s| s.name.as_str()).collect();
         assert_eq!(one_shot, ["build-only", "shell"]);
+    }
+
+    #[test]
+    fn jobs_by_profile_script_and_command() {
+        let project = plimsoll_sdk::testkit::from_compose(
+            "services:\n  setup:\n    image: acme/app:1\n    profiles: [setup]\n  dev-ui:\n    image: acme/ui:1\n    profiles: [dev]\n  hello:\n    image: acme/app:1\n    command: [sh, -c, \"echo ready && echo done\"]\n  migrate:\n    image: acme/app:1\n    command: python manage.py migrate --noinput\n  serve:\n    image: acme/app:1\n    command: sh -c \"python manage.py migrate && exec gunicorn app.wsgi\"\n  buckets:\n    image: minio/mc:RELEASE.2024-07-16T23-46-41Z\n    entrypoint: [/bin/sh, -c]\n    command: [\"mc alias set local http://minio:9000 a b; mc mb --ignore-existing local/data; exit 0\"]\n",
+        );
+        let settings = Settings::default();
+        let one_shot: Vec<_> =
+            project.services.iter().filter(|s| is_one_shot(&project, s, &settings)).map(|s| s.name.as_str()).collect();
+        assert_eq!(one_shot, ["setup", "hello", "migrate", "buckets"]);
     }
 }

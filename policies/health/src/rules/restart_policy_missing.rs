@@ -51,7 +51,7 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
         if service.restart.is_some()
             || service.restart_policy.is_some()
             || settings.exempt_services.exempts(&service.name)
-            || is_one_shot(project, service)
+            || is_one_shot(project, service, settings)
         {
             continue;
         }

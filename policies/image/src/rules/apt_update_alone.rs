@@ -2,7 +2,7 @@
 //! cached package index.
 
 use plimsoll_sdk::model::{Instruction, Project};
-use plimsoll_sdk::query::{Manager, install, program};
+use plimsoll_sdk::query::{Manager, install, subcommand};
 use plimsoll_sdk::{Report, subject};
 
 use crate::Settings;
@@ -72,10 +72,11 @@ pub fn check(project: &Project, _settings: &Settings, report: &mut Report) {
 }
 
 fn updates(instruction: &Instruction) -> bool {
-    instruction.commands.iter().any(|c| {
-        program(c)
-            .is_some_and(|(at, p)| matches!(p, "apt-get" | "apt") && c.words.get(at + 1).is_some_and(|w| w == "update"))
-    })
+    instruction
+        .commands
+        .iter()
+        .filter_map(subcommand)
+        .any(|sub| matches!(sub.program, "apt-get" | "apt") && sub.name == "update")
 }
 
 fn installs_apt(instruction: &Instruction) -> bool {

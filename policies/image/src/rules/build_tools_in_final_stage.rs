@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use plimsoll_sdk::model::{Dockerfile, Project, SimpleCommand, StageBase};
-use plimsoll_sdk::query::{Manager, glob_match, install, program, stage_chain};
+use plimsoll_sdk::query::{Manager, glob_match, install, operands, program, stage_chain, subcommand};
 use plimsoll_sdk::{Report, subject};
 
 use crate::Settings;
@@ -91,7 +91,7 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
                     if !matches!(inst.manager, Manager::Apt | Manager::Apk | Manager::Yum) {
                         continue;
                     }
-                    let virtual_name = option_value(inst.args, &["--virtual", "-t"]);
+                    let virtual_name = inst.option_value(&["--virtual", "-t"]);
                     if virtual_name.is_some_and(|v| removed.contains(v)) {
                         continue;
                     }
@@ -166,19 +166,17 @@ fn removed_packages(dockerfile: &Dockerfile, shipped: &BTreeSet<u32>) -> BTreeSe
 }
 
 fn removals(command: &SimpleCommand) -> Vec<String> {
-    let Some((at, prog)) = program(command) else { return Vec::new() };
-    let rest = &command.words[at + 1..];
-    let Some(sub) = rest.iter().position(|w| !w.starts_with('-')) else { return Vec::new() };
-    let removes = match prog {
-        "apt-get" | "apt" => matches!(rest[sub].as_str(), "remove" | "purge" | "autoremove"),
-        "apk" => rest[sub] == "del",
-        "yum" | "dnf" | "microdnf" => matches!(rest[sub].as_str(), "remove" | "erase"),
+    let Some(sub) = subcommand(command) else { return Vec::new() };
+    let removes = match sub.program {
+        "apt-get" | "apt" => matches!(sub.name, "remove" | "purge" | "autoremove"),
+        "apk" => sub.name == "del",
+        "yum" | "dnf" | "microdnf" | "tdnf" => matches!(sub.name, "remove" | "erase"),
         _ => false,
     };
     if !removes {
         return Vec::new();
     }
-    rest[sub + 1..].iter().filter(|w| !w.starts_with('-')).map(|w| w.trim_end_matches('*').to_string()).collect()
+    operands(sub.program, sub.args).into_iter().map(|w| w.trim_end_matches('*').to_string()).collect()
 }
 
 /// Whether a `RUN` removes what it installed with apt's auto-removal (`apt-mark auto …` followed by
@@ -189,12 +187,13 @@ fn purges_auto_installed(commands: &[SimpleCommand]) -> bool {
             .iter()
             .any(|c| program(c).is_some_and(|(at, p)| p == prog && c.words[at + 1..].iter().any(|w| w == word)))
     };
-    runs("apt-mark", "auto") && (runs("apt-get", "--auto-remove") || runs("apt-get", "autoremove"))
-}
-
-fn option_value<'a>(args: &'a [String], names: &[&str]) -> Option<&'a str> {
-    let i = args.iter().position(|a| names.contains(&a.as_str()))?;
-    args.get(i + 1).map(String::as_str)
+    let purges = commands.iter().filter_map(subcommand).any(|sub| {
+        matches!(sub.program, "apt-get" | "apt")
+            && (sub.name == "autoremove"
+                || (matches!(sub.name, "purge" | "remove")
+                    && sub.options.iter().chain(sub.args).any(|w| w == "--auto-remove" || w == "--autoremove")))
+    });
+    runs("apt-mark", "auto") && purges
 }
 
 #[cfg(test)]
@@ -223,6 +222,9 @@ mod tests {
     fn builder_stages_and_purged_tools_are_fine() {
         let dockerfile = "FROM rust:1.75 AS builder\nRUN apt-get install -y clang libclang-dev\nFROM debian:bookworm-slim\nRUN apk add --virtual .deps gcc musl-dev && apk del .deps\nRUN apt-get install -y gcc && apt-get purge -y gcc\nRUN saved=\"$(apt-mark showmanual)\"; apt-get install -y gcc libc6-dev; make; apt-mark auto '.*' > /dev/null; apt-get purge -y --auto-remove\nCOPY --from=builder /x /x\n";
         assert!(findings("services:\n  a:\n    build: .\n", dockerfile).is_empty());
+        // The official images' pattern: `apt-mark showmanual | xargs apt-mark auto`, options first.
+        let official = "FROM debian:bookworm-slim\nRUN savedAptMark=\"$(apt-mark showmanual)\"; apt-get update; apt-get install -y --no-install-recommends gcc libssl-dev; make; apt-mark showmanual | xargs apt-mark auto > /dev/null; apt-mark manual $savedAptMark; apt-get -y purge --auto-remove -o APT::AutoRemove::RecommendsImportant=false; rm -rf /var/lib/apt/lists/*\n";
+        assert!(findings("services:\n  a:\n    build: .\n", official).is_empty());
     }
 
     #[test]

@@ -17,4 +17,9 @@ plimsoll_sdk::rules! {
     shell_form_cmd,
     multiple_cmd_or_healthcheck,
     unknown_stage_reference,
+    download_not_verified,
+    package_unpinned,
+    relative_workdir,
+    maintainer_deprecated,
+    copy_ignored_file,
 }

@@ -127,7 +127,12 @@ fn caches_left(instruction: &Instruction, env: &[String]) -> Vec<&'static str> {
             Manager::Apt if !removes("/var/lib/apt/lists") && !runs(&["apt-get", "apt"], "dist-clean") => {
                 "the apt lists"
             }
-            Manager::Apk if !inst.has_option("--no-cache") && !removes("/var/cache/apk") => "the apk cache",
+            // `--no-network` installs from the local cache only: nothing is downloaded, nothing is left.
+            Manager::Apk
+                if !inst.has_option("--no-cache") && !inst.has_option("--no-network") && !removes("/var/cache/apk") =>
+            {
+                "the apk cache"
+            }
             Manager::Yum
                 if !runs(&["yum", "dnf", "microdnf"], "clean")
                     && !removes("/var/cache/yum")
@@ -172,6 +177,13 @@ mod tests {
             .filter(|f| f.rule == super::RULE.id)
             .map(|f| f.message)
             .collect()
+    }
+
+    #[test]
+    fn the_official_alpine_pattern_leaves_no_cache() {
+        let run = "FROM alpine:3.20\nRUN apk add --no-cache --virtual .build-deps gcc && make && scanelf --needed /usr/local | xargs -rt apk add --no-network --virtual .rundeps && apk del --no-network .build-deps\n";
+        assert!(messages(run).is_empty(), "{:?}", messages(run));
+        assert_eq!(messages("FROM alpine:3.20\nRUN apk add curl\n").len(), 1);
     }
 
     #[test]

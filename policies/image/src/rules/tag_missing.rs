@@ -98,4 +98,16 @@ mod tests {
         let messages: Vec<_> = findings.iter().map(|f| f.message.as_str()).collect();
         assert_eq!(messages, ["`Dockerfile` uses `alpine` without a tag, which means `latest`"]);
     }
+
+    #[test]
+    fn a_base_named_after_a_service_is_a_build_context() {
+        // compose's `additional_contexts: { base: "service:base" }`: `FROM base` is the `base` service's image.
+        let project = from_compose_with(
+            "services:\n  base:\n    build: { context: ., dockerfile: base.Dockerfile }\n  service:\n    build: { context: ., dockerfile: service.Dockerfile }\n",
+            &[("base.Dockerfile", "FROM alpine:3.20\n"), ("service.Dockerfile", "FROM base\nFROM redis\n")],
+        );
+        let messages: Vec<String> =
+            run::<Image>(&project, "").into_iter().filter(|f| f.rule == super::RULE.id).map(|f| f.message).collect();
+        assert_eq!(messages, ["`service.Dockerfile` uses `redis` without a tag, which means `latest`"]);
+    }
 }

@@ -9,7 +9,10 @@ use crate::common::pulled_images;
 plimsoll_sdk::declare_rule! {
     /// ## What it does
     /// Flags images pulled by a tag that is moved to new content on purpose: `latest`, `main`,
-    /// `master`, `edge`, `nightly`, `dev`, `stable`, … — unless a `@sha256:` digest pins them.
+    /// `master`, `mainline`, `edge`, `nightly`, `rawhide`, `release`, `dev`, `stable`, and the
+    /// families `latest-*`, `*-latest`, `*-dev`, `mainline-*`, `stable-*`, … — unless a `@sha256:`
+    /// digest pins them. Images are read wherever a build pulls one: `image:`, `FROM`,
+    /// `COPY --from=<image>` and `RUN --mount=from=<image>`.
     ///
     /// ## Why is this bad?
     /// A moving tag is the same as no version at all: every pull may bring a different image, with
@@ -73,6 +76,30 @@ mod tests {
         assert_eq!(findings.len(), 2);
         assert_eq!(findings[0].message, "service `a` uses `ollama/ollama:latest`: `latest` is a moving tag");
         assert!(findings[1].message.contains("`main` is a moving tag"));
+    }
+
+    #[test]
+    fn copy_from_and_mount_from_images_and_tag_families() {
+        let project = plimsoll_sdk::testkit::from_compose_with(
+            "services:\n  a:\n    build: .\n  b:\n    image: nginx:mainline-alpine\n  c:\n    image: nginx:mainline\n  d:\n    image: cgr.dev/chainguard/python:latest-dev\n  e:\n    image: acme/tool:2024-latest\n",
+            &[
+                ("Dockerfile", "FROM python:3.12-slim AS build\nCOPY --from=ghcr.io/astral-sh/uv:latest /uv /bin/uv\nRUN --mount=type=bind,from=acme/assets:edge,target=/assets cp -r /assets /srv\nCOPY --from=build /x /y\nCOPY --from=ghcr.io/astral-sh/uv:0.4.18 /uv /bin/uv2\n"),
+                (".dockerignore", ".git\n"),
+            ],
+        );
+        let messages: Vec<_> =
+            run::<Image>(&project, "").into_iter().filter(|f| f.rule == super::RULE.id).map(|f| f.message).collect();
+        assert_eq!(
+            messages,
+            [
+                "service `b` uses `nginx:mainline-alpine`: `mainline-alpine` is a moving tag",
+                "service `c` uses `nginx:mainline`: `mainline` is a moving tag",
+                "service `d` uses `cgr.dev/chainguard/python:latest-dev`: `latest-dev` is a moving tag",
+                "service `e` uses `acme/tool:2024-latest`: `2024-latest` is a moving tag",
+                "`Dockerfile` uses `ghcr.io/astral-sh/uv:latest`: `latest` is a moving tag",
+                "`Dockerfile` uses `acme/assets:edge`: `edge` is a moving tag",
+            ]
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@ use plimsoll_sdk::model::{Dockerfile, Project, StageBase};
 use plimsoll_sdk::{Report, subject};
 
 use crate::Settings;
-use crate::common::short;
+use crate::common::{short, stage_references};
 
 plimsoll_sdk::declare_rule! {
     /// ## What it does
@@ -62,7 +62,7 @@ pub fn check(project: &Project, _settings: &Settings, report: &mut Report) {
             }
             for index in &stage.instructions {
                 let Some(instruction) = dockerfile.instructions.get(*index as usize) else { continue };
-                for reference in references(instruction) {
+                for reference in stage_references(instruction) {
                     let Some(problem) = problem(dockerfile, stage.index, &reference) else { continue };
                     report
                         .add(
@@ -78,21 +78,6 @@ pub fn check(project: &Project, _settings: &Settings, report: &mut Report) {
 }
 
 /// The stage names an instruction refers to with `--from=` or `--mount=…,from=…`.
-fn references(instruction: &plimsoll_sdk::model::Instruction) -> Vec<String> {
-    let mut out = Vec::new();
-    for flag in &instruction.flags {
-        let Some(value) = &flag.value else { continue };
-        if flag.name == "from" && instruction.keyword != "FROM" {
-            out.push(value.clone());
-        } else if flag.name == "mount" {
-            out.extend(value.split(',').filter_map(|kv| kv.strip_prefix("from=")).map(str::to_string));
-        }
-    }
-    out.retain(|r| !r.contains('$'));
-    out
-}
-
-/// What is wrong with a reference from stage `current`, if anything.
 fn problem(dockerfile: &Dockerfile, current: u32, reference: &str) -> Option<String> {
     if let Ok(n) = reference.parse::<u32>() {
         return if n == current {

@@ -14,6 +14,8 @@ plimsoll_sdk::rules! {
     app_memory_exceeds_limit,
     gpu_vram_budget,
     gpu_reservation_unbounded,
+    shm_size_missing,
+    gpu_legacy_runtime,
 }
 
 /// The key that sets a service's memory limit: `deploy.resources.limits.memory`, else `mem_limit`.

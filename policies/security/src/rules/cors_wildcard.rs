@@ -11,7 +11,9 @@ plimsoll_sdk::declare_rule! {
     /// ## What it does
     /// Flags environment variables that configure allowed origins (`OLLAMA_ORIGINS`,
     /// `CORS_ALLOW_ORIGIN`, `*_CORS_*`, …) set to `*` or to a list containing `*`, and command
-    /// options about origins or CORS (`--cors-allowed-origins=*`) with a `*` value.
+    /// options about origins or CORS (`--cors-allowed-origins=*`) with a `*` value. Host
+    /// allowlists are not CORS: Django's `ALLOWED_HOSTS=*` says which `Host` headers the server
+    /// answers, not which web pages may read its answers, and is not reported.
     ///
     /// ## Why is this bad?
     /// A wildcard origin lets any web page the user visits send requests to the service from the

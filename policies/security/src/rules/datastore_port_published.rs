@@ -5,7 +5,7 @@ use plimsoll_sdk::model::{Port, Project};
 use plimsoll_sdk::query::glob_match;
 
 use crate::Settings;
-use crate::common::entry;
+use crate::common::{entry, port_mappings};
 
 plimsoll_sdk::declare_rule! {
     /// ## What it does
@@ -60,12 +60,18 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
         let name = image.repository.rsplit('/').next().unwrap_or(&image.repository);
         let Some(store) = settings.datastores.iter().find(|d| glob_match(&d.image, name)) else { continue };
         let mut seen = Vec::new();
-        for (index, port) in service.ports.iter().enumerate() {
-            if !store.ports.contains(&port.target) || is_loopback(port) || seen.contains(&port.target) {
+        for mapping in port_mappings(&service.ports) {
+            let Some(target) = store.ports.iter().copied().find(|p| (mapping.targets.0..=mapping.targets.1).contains(p))
+            else {
+                continue;
+            };
+            let port = mapping.first;
+            if is_loopback(port) || seen.contains(&target) {
                 continue;
             }
-            seen.push(port.target);
-            let host = port.published.as_deref().unwrap_or("a random port");
+            seen.push(target);
+            let published = mapping.published.map(|(lo, _)| (lo + target - mapping.targets.0).to_string());
+            let host = published.as_deref().or(port.published.as_deref()).unwrap_or("a random port");
             let on = port
                 .host_ip
                 .as_deref()
@@ -74,15 +80,15 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
             report
                 .add(
                     &RULE,
-                    entry(&service.name, "ports", index),
+                    entry(&service.name, "ports", mapping.entry),
                     format!(
                         "service `{}` ({name}) publishes its port {} as host port {host} {on}",
-                        service.name, port.target
+                        service.name, target
                     ),
                 )
                 .help(format!(
                     "remove the port (other services reach `{}:{}` on the network) or bind it to `127.0.0.1`",
-                    service.name, port.target
+                    service.name, target
                 ));
         }
     }

@@ -15,4 +15,10 @@ plimsoll_sdk::rules! {
     cors_wildcard,
     model_weights_writable,
     tls_verification_disabled,
+    package_signature_check_disabled,
+    confinement_disabled,
+    duplicate_published_port,
+    sudo_in_run,
+    no_new_privileges_missing,
+    read_only_rootfs_missing,
 }

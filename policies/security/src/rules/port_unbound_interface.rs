@@ -4,7 +4,7 @@ use plimsoll_sdk::Report;
 use plimsoll_sdk::model::Project;
 
 use crate::Settings;
-use crate::common::entry;
+use crate::common::{entry, port_mappings};
 
 plimsoll_sdk::declare_rule! {
     /// ## What it does
@@ -49,30 +49,28 @@ plimsoll_sdk::declare_rule! {
 /// Report every published port without a host IP.
 pub fn check(project: &Project, _settings: &Settings, report: &mut Report) {
     for service in &project.services {
-        let mut previous: Option<(&Option<String>, u32)> = None;
-        for (index, port) in service.ports.iter().enumerate() {
-            // Entries of one expanded range share their `published` text and have consecutive targets.
-            let same_range = previous.is_some_and(|(p, t)| p == &port.published && port.target == t + 1)
-                && port.published.as_deref().is_some_and(|p| p.contains('-'));
-            previous = Some((&port.published, port.target));
-            if port.host_ip.is_some() || same_range {
+        for mapping in port_mappings(&service.ports) {
+            if mapping.first.host_ip.is_some() {
                 continue;
             }
-            let host = port
-                .published
-                .as_deref()
-                .map(|p| format!("host port {p}"))
-                .unwrap_or_else(|| "a random host port".to_string());
+            let (noun, target) = if mapping.is_range() { ("ports", mapping.target_text()) } else { ("port", mapping.target_text()) };
+            let published = mapping.published_text();
+            let host = match &published {
+                Some(p) if mapping.is_range() => format!("host ports {p}"),
+                Some(p) => format!("host port {p}"),
+                None if mapping.is_range() => "random host ports".to_string(),
+                None => "a random host port".to_string(),
+            };
             report
                 .add(
                     &RULE,
-                    entry(&service.name, "ports", index),
-                    format!("service `{}` publishes port {} as {host} on every interface", service.name, port.target),
+                    entry(&service.name, "ports", mapping.entry),
+                    format!("service `{}` publishes {noun} {target} as {host} on every interface", service.name),
                 )
                 .help(format!(
                     "bind it to an interface, e.g. `\"127.0.0.1:{}:{}\"`, or remove it if only other services use it",
-                    port.published.as_deref().unwrap_or(""),
-                    port.target
+                    published.as_deref().unwrap_or(""),
+                    target
                 ));
         }
     }
@@ -87,7 +85,7 @@ mod tests {
     #[test]
     fn ports_without_host_ip() {
         let project = from_compose(
-            "services:\n  a:\n    image: x:1\n    ports:\n      - \"8080:80\"\n      - \"127.0.0.1:9090:9090\"\n      - \"3000\"\n      - target: 443\n        published: \"8443\"\n        host_ip: 0.0.0.0\n",
+            "services:\n  a:\n    image: x:1\n    ports:\n      - \"8080:80\"\n      - \"127.0.0.1:9090:9090\"\n      - \"3000\"\n      - target: 443\n        published: \"8443\"\n        host_ip: 0.0.0.0\n      - \"7000-7100:7000-7100/udp\"\n",
         );
         let found: Vec<String> = run::<Security>(&project, "")
             .into_iter()
@@ -98,7 +96,8 @@ mod tests {
             found,
             [
                 "service `a` publishes port 80 as host port 8080 on every interface",
-                "service `a` publishes port 3000 as a random host port on every interface"
+                "service `a` publishes port 3000 as a random host port on every interface",
+                "service `a` publishes ports 7000-7100 as host ports 7000-7100 on every interface"
             ]
         );
     }

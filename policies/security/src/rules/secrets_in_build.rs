@@ -51,7 +51,7 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
         let Some(build) = &service.build else { continue };
         for arg in &build.args {
             let Some(value) = &arg.value else { continue };
-            let what = if let Some(token) = settings.token_in(value) {
+            let what = if let Some(token) = settings.token_in(&arg.name, value) {
                 format!("a literal {}", token.name)
             } else if settings.is_secret_name(&arg.name) && is_literal(value) && !is_trivial(value) {
                 "a literal secret".to_string()
@@ -80,7 +80,7 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
                     Some((n, v)) => (n, Some(v)),
                     None => (argument.as_str(), None),
                 };
-                let what = if let Some(token) = value.and_then(|v| settings.token_in(v)) {
+                let what = if let Some(token) = value.and_then(|v| settings.token_in(name, v)) {
                     format!("holds a literal {}", token.name)
                 } else if settings.is_secret_name(name) && !value.is_some_and(is_trivial) {
                     "is a secret's name".to_string()

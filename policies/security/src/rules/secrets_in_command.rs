@@ -70,7 +70,8 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
 
 /// What credential a word (with the word after it) carries, if any.
 fn credential(settings: &Settings, word: &str, next: Option<&str>) -> Option<String> {
-    if let Some(token) = settings.token_in(word) {
+    let flag_name = word.strip_prefix('-').map(|w| w.split('=').next().unwrap_or(w)).unwrap_or("");
+    if let Some(token) = settings.token_in(flag_name, word) {
         return Some(format!("a literal {}", token.name));
     }
     if let Some((scheme, rest)) = word.split_once("://")

@@ -11,9 +11,12 @@ plimsoll_sdk::declare_rule! {
     /// Flags `environment` entries of a service that hold a secret written in the compose file:
     /// a value in a known token format (GitHub, GitLab, OpenAI, Anthropic, AWS, Slack, Stripe,
     /// Hugging Face, a private key block) under any name, or a literal value under a secret's name
-    /// (`*PASSWORD`, `*SECRET`, `*TOKEN`, `*API_KEY`, …). References such as `$VAR` left for the
-    /// shell, `/run/secrets/…` paths, booleans and numbers are not secrets. The value is never
-    /// printed.
+    /// (`*PASSWORD`, `*SECRET`, `*TOKEN`, `*_KEY`, `*_MASTER_KEY`, `*_ENCRYPTION_KEY`, `*_PASS`,
+    /// `*_CREDENTIALS`, …) that is not a public one (`*_PUBLIC_KEY`, `*_PUBLISHABLE_KEY`,
+    /// `*_SITE_KEY`, `SORT_KEY`, …). A prefix other values share (`sk-`) names its format only under
+    /// a name that fits it: `SECRET_KEY=sk-…` is a literal secret, not an OpenAI key. References
+    /// such as `$VAR` left for the shell, `/run/secrets/…` paths, booleans and numbers are not
+    /// secrets. The value is never printed.
     ///
     /// ## Why is this bad?
     /// The compose file is committed, shared and pasted into issues; the values are also visible to
@@ -39,7 +42,9 @@ plimsoll_sdk::declare_rule! {
     ///
     /// ## Settings
     /// - `secret-names`: globs of secret variable names.
-    /// - `token-formats`: known token formats (`name`, `prefix`, `min-length`).
+    /// - `not-secret-names`: globs of names that match `secret-names` but hold public values.
+    /// - `token-formats`: known token formats (`name`, `prefix`, `min-length`, and `names` for a
+    ///   shared prefix).
     ///
     /// ## References
     /// - [Compose: secrets](https://docs.docker.com/compose/how-tos/use-secrets/)
@@ -60,7 +65,7 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
             if !query::written_literally(service, &format!("environment.{}", kv.name), value) {
                 continue; // `${VAR}`: the value comes from the environment, not the file
             }
-            let message = if let Some(token) = settings.token_in(value) {
+            let message = if let Some(token) = settings.token_in(&kv.name, value) {
                 format!("service `{}` has a literal {} in `{}`", service.name, token.name, kv.name)
             } else if settings.is_secret_name(&kv.name) && is_literal(value) && !is_trivial(value) {
                 format!("service `{}` sets secret `{}` to a literal value", service.name, kv.name)

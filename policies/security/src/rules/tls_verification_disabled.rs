@@ -14,7 +14,11 @@ plimsoll_sdk::declare_rule! {
     /// compose `command`/`entrypoint`, `curl -k`/`--insecure`, `wget --no-check-certificate`,
     /// `pip --trusted-host`, `git -c http.sslVerify=false`, `npm config set strict-ssl false`; in
     /// `ENV` and `environment`, `NODE_TLS_REJECT_UNAUTHORIZED=0`, `PYTHONHTTPSVERIFY=0`,
-    /// `GIT_SSL_NO_VERIFY`, … Healthchecks are not checked (self-signed certificates on localhost).
+    /// `GIT_SSL_NO_VERIFY`, `PIP_TRUSTED_HOST`, … — also when a `RUN` sets them inline
+    /// (`RUN NODE_TLS_REJECT_UNAUTHORIZED=0 npm i`, `export GIT_SSL_NO_VERIFY=1`); and
+    /// `pip config set global.trusted-host`, `conda config --set ssl_verify false`. Healthchecks
+    /// are not checked (self-signed certificates on localhost). Package signature checks have a
+    /// rule of their own (`package-signature-check-disabled`).
     ///
     /// ## Why is this bad?
     /// Without verification anyone on the network path — a compromised Wi-Fi, a hostile mirror, a
@@ -51,7 +55,7 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
     for (df_index, dockerfile) in project.dockerfiles.iter().enumerate() {
         for (index, instruction) in dockerfile.instructions.iter().enumerate() {
             let found = match instruction.keyword.as_str() {
-                "RUN" => instruction.commands.iter().find_map(insecure_command),
+                "RUN" => instruction.commands.iter().find_map(|c| insecure_command(c).or_else(|| insecure_assignment(c, settings))),
                 "ENV" => instruction.arguments.iter().find_map(|a| {
                     let (name, value) = a.split_once('=')?;
                     settings.is_insecure_env(name, value).then(|| format!("`{name}={value}`"))
@@ -108,6 +112,19 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
     }
 }
 
+/// An insecure environment setting a command makes for itself or the rest of the script:
+/// `NODE_TLS_REJECT_UNAUTHORIZED=0 npm i`, `export GIT_SSL_NO_VERIFY=1`.
+fn insecure_assignment(command: &SimpleCommand, settings: &Settings) -> Option<String> {
+    let words = &command.words;
+    let start = usize::from(words.first().is_some_and(|w| w == "export" || w == "env"));
+    words[start..]
+        .iter()
+        .take_while(|w| w.contains('=') && !w.starts_with('-'))
+        .filter_map(|w| w.split_once('='))
+        .find(|(name, value)| settings.is_insecure_env(name, value.trim_matches(['"', '\''])))
+        .map(|(name, value)| format!("`{name}={}`", value.trim_matches(['"', '\''])))
+}
+
 /// The insecure option a command uses, for messages (`` `curl -k` ``).
 fn insecure_command(command: &SimpleCommand) -> Option<String> {
     let (at, prog) = program(command)?;
@@ -125,10 +142,14 @@ fn insecure_command(command: &SimpleCommand) -> Option<String> {
             (short_k || has("--insecure")).then(|| "`curl -k`".to_string())
         }
         "wget" => has("--no-check-certificate").then(|| "`wget --no-check-certificate`".to_string()),
-        p if p.starts_with("pip") => args
-            .iter()
-            .any(|a| a == "--trusted-host" || a.starts_with("--trusted-host="))
-            .then(|| format!("`{p} --trusted-host`")),
+        p if p.starts_with("pip") => {
+            if let Some(key) = args.iter().find(|a| a.ends_with(".trusted-host")) {
+                return Some(format!("`{p} config set {key}`"));
+            }
+            args.iter()
+                .any(|a| a == "--trusted-host" || a.starts_with("--trusted-host="))
+                .then(|| format!("`{p} --trusted-host`"))
+        }
         "git" => {
             let off = args.iter().enumerate().any(|(i, a)| {
                 a.eq_ignore_ascii_case("http.sslVerify=false")
@@ -139,6 +160,9 @@ fn insecure_command(command: &SimpleCommand) -> Option<String> {
         "npm" | "yarn" | "pnpm" => (args.iter().any(|a| a == "strict-ssl" || a == "strict-ssl=false")
             && args.iter().any(|a| a == "false" || a.ends_with("=false")))
         .then(|| format!("`{prog} config set strict-ssl false`")),
+        "conda" | "mamba" | "micromamba" => (args.iter().any(|a| a == "ssl_verify")
+            && args.iter().any(|a| a.eq_ignore_ascii_case("false") || a == "no" || a == "0"))
+        .then(|| format!("`{prog} config --set ssl_verify false`")),
         _ => None,
     }
 }
@@ -155,7 +179,7 @@ mod tests {
             "services:\n  a:\n    build: .\n    environment:\n      NODE_TLS_REJECT_UNAUTHORIZED: \"0\"\n      PYTHONHTTPSVERIFY: \"1\"\n",
             &[(
                 "Dockerfile",
-                "FROM node:20\nRUN curl -fsSLk https://x.example/i.sh | sh\nRUN curl -fsSL https://x.example/ok.sh | sh\nRUN wget --no-check-certificate https://x.example/a\nENV PYTHONHTTPSVERIFY=0\nRUN git config --global http.sslVerify false\nRUN npm config set strict-ssl false\n",
+                "FROM node:20\nRUN curl -fsSLk https://x.example/i.sh | sh\nRUN curl -fsSL https://x.example/ok.sh | sh\nRUN wget --no-check-certificate https://x.example/a\nENV PYTHONHTTPSVERIFY=0\nRUN git config --global http.sslVerify false\nRUN npm config set strict-ssl false\nRUN NODE_TLS_REJECT_UNAUTHORIZED=0 npm i\nRUN export GIT_SSL_NO_VERIFY=1 && git clone https://x.example/r\nRUN PYTHONHTTPSVERIFY=1 pip install --no-cache-dir x\n",
             )],
         );
         let found: Vec<String> = run::<Security>(&project, "")
@@ -171,6 +195,8 @@ mod tests {
                 "`PYTHONHTTPSVERIFY=0` in `Dockerfile` turns TLS verification off",
                 "`git http.sslVerify=false` in `Dockerfile` turns TLS verification off",
                 "`npm config set strict-ssl false` in `Dockerfile` turns TLS verification off",
+                "`NODE_TLS_REJECT_UNAUTHORIZED=0` in `Dockerfile` turns TLS verification off",
+                "`GIT_SSL_NO_VERIFY=1` in `Dockerfile` turns TLS verification off",
                 "service `a` sets `NODE_TLS_REJECT_UNAUTHORIZED=0`, which turns TLS verification off",
             ]
         );
