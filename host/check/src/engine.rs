@@ -12,6 +12,8 @@ use rayon::prelude::*;
 
 use crate::builtin::BUILTIN_PACKS;
 use crate::error::CheckError;
+use std::sync::Arc;
+
 use crate::host_rules;
 use crate::outcome::RuleMeta;
 use crate::packs::ConfigPacks;
@@ -24,6 +26,8 @@ pub struct Engine {
     /// Outcome of `check_settings` per (pack digest, settings JSON): the same for every project that
     /// shares them, so the schema is compiled and `validate-settings` instantiated once per run.
     settings_checked: Mutex<HashMap<(String, String), Result<(), String>>>,
+    /// The catalog, built once (every outcome carries it; packs never change after the first check).
+    catalog: std::sync::OnceLock<Arc<Vec<RuleMeta>>>,
 }
 
 impl Engine {
@@ -39,7 +43,13 @@ impl Engine {
                     .map_err(|e| CheckError::Pack(e.to_string()))
             })
             .collect();
-        Ok(Self { runtime, packs: packs?, config_packs: ConfigPacks::default(), settings_checked: Default::default() })
+        Ok(Self {
+            runtime,
+            packs: packs?,
+            config_packs: ConfigPacks::default(),
+            settings_checked: Default::default(),
+            catalog: std::sync::OnceLock::new(),
+        })
     }
 
     /// Add a pack from component bytes.
@@ -49,6 +59,7 @@ impl Engine {
             return Err(CheckError::Pack(format!("{origin}: a pack with id `{}` is already loaded", pack.info.id)));
         }
         self.packs.push(pack);
+        self.catalog = std::sync::OnceLock::new();
         Ok(self.packs.last().expect("just pushed"))
     }
 
@@ -65,6 +76,11 @@ impl Engine {
     /// The runtime.
     pub fn runtime(&self) -> &Runtime {
         &self.runtime
+    }
+
+    /// The catalog shared by every outcome of this engine (built on first use).
+    pub fn shared_catalog(&self) -> Arc<Vec<RuleMeta>> {
+        self.catalog.get_or_init(|| Arc::new(self.catalog())).clone()
     }
 
     /// Every rule known to this engine: the packs' and the host's.

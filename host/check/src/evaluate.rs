@@ -27,8 +27,15 @@ pub fn evaluate(context: &Context, result: &mut ProjectResult) {
             return;
         }
     };
-    for evaluation in context.engine.runtime.evaluate_all(&jobs, &prepared) {
+    let runtime = &context.engine.runtime;
+    let evaluations = if context.options.sequential {
+        jobs.iter().map(|(pack, settings)| runtime.evaluate(pack, &prepared, settings)).collect()
+    } else {
+        runtime.evaluate_all(&jobs, &prepared)
+    };
+    for evaluation in evaluations {
         result.outputs.push((evaluation.pack.clone(), evaluation.output.clone()));
+        result.timings.push((evaluation.pack.clone(), evaluation.elapsed));
         match evaluation.result {
             Ok(raw) => {
                 let pack = packs.iter().find(|p| p.info.id == evaluation.pack).expect("evaluated pack exists");

@@ -110,6 +110,9 @@ pub struct CheckOptions {
     pub today: Option<config::Date>,
     /// How paths are shown.
     pub path_style: PathStyle,
+    /// Check projects and evaluate packs one after the other on the calling thread instead of in
+    /// parallel: a server runs many checks at once, and parallelism inside each only adds contention.
+    pub sequential: bool,
 }
 
 impl CheckOptions {

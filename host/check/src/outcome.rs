@@ -267,6 +267,9 @@ pub struct ProjectResult {
     /// What policies printed or logged, per pack (shown with `--verbose`).
     #[serde(skip)]
     pub outputs: Vec<(String, String)>,
+    /// How long each pack's evaluation took.
+    #[serde(skip)]
+    pub timings: Vec<(String, std::time::Duration)>,
     /// The loaded project (for source snippets and resource tables).
     #[serde(skip)]
     pub loaded: Option<LoadedProject>,
@@ -342,7 +345,7 @@ pub struct Outcome {
     pub stats: Stats,
     /// Every rule known to the run (packs and host rules), for formats that describe rules.
     #[serde(skip)]
-    pub rules: Vec<RuleMeta>,
+    pub rules: Arc<Vec<RuleMeta>>,
 }
 
 /// A rule as reports describe it.

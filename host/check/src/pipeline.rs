@@ -47,16 +47,18 @@ impl Engine {
         let start = Instant::now();
         let targets = load::load_all(options)?;
         progress.start(targets.len());
-        let mut projects: Vec<ProjectResult> = targets
-            .into_par_iter()
-            .map(|target| {
-                let started = Instant::now();
-                let mut result = self.check_project(target, options);
-                result.duration_ms = duration_ms(started.elapsed());
-                progress.advance(&result.path);
-                result
-            })
-            .collect();
+        let one = |target: Target| {
+            let started = Instant::now();
+            let mut result = self.check_project(target, options);
+            result.duration_ms = duration_ms(started.elapsed());
+            progress.advance(&result.path);
+            result
+        };
+        let mut projects: Vec<ProjectResult> = if options.sequential {
+            targets.into_iter().map(one).collect()
+        } else {
+            targets.into_par_iter().map(one).collect()
+        };
         progress.finish();
         projects.sort_by(|a, b| a.path.cmp(&b.path));
         let stats = Stats {
@@ -77,7 +79,7 @@ impl Engine {
             summary: BTreeMap::new(),
             projects,
             stats,
-            rules: self.catalog(),
+            rules: self.shared_catalog(),
         };
         outcome.recompute();
         Ok(outcome)
@@ -116,6 +118,7 @@ impl Engine {
             errors: Vec::new(),
             warnings: Vec::new(),
             outputs: Vec::new(),
+            timings: Vec::new(),
             loaded: None,
             fail_on_threshold: None,
             scratch,

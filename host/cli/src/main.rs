@@ -267,7 +267,8 @@ fn probe(url: &str) -> Result<u16, String> {
     let mut stream = std::net::TcpStream::connect_timeout(&address, timeout).map_err(|e| e.to_string())?;
     stream.set_read_timeout(Some(timeout)).map_err(|e| e.to_string())?;
     stream.set_write_timeout(Some(timeout)).map_err(|e| e.to_string())?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n").map_err(|e| e.to_string())?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n")
+        .map_err(|e| e.to_string())?;
     let mut head = [0u8; 64];
     let n = stream.read(&mut head).map_err(|e| e.to_string())?;
     let line = String::from_utf8_lossy(&head[..n]);
@@ -413,6 +414,7 @@ fn run(cli: Cli) -> Result<u8, String> {
                 baseline,
                 today: None,
                 path_style: path_style(args.format.0),
+                sequential: false,
             };
             let style = indicatif::ProgressStyle::with_template("{spinner} checking {pos}/{len} projects {wide_msg}")
                 .map_err(|e| e.to_string())?;

@@ -121,7 +121,7 @@ fn result(finding: &Finding, fingerprint: &str, rule_index: Option<usize>, suppr
 
 /// The SARIF document of an outcome; `help_base_url` is where rule documentation is published.
 pub fn to_sarif(outcome: &Outcome, help_base_url: Option<&str>) -> Value {
-    let mut rules = outcome.rules.clone();
+    let mut rules: Vec<plimsoll_check::RuleMeta> = outcome.rules.to_vec();
     rules.sort_by(|a, b| a.id.cmp(&b.id));
     let index_of = |id: &str| rules.binary_search_by(|r| r.id.as_str().cmp(id)).ok();
     let descriptors: Vec<Value> = rules

@@ -206,6 +206,7 @@ fn options_for(upload: Upload, server: &Arc<config::Loaded>) -> Result<CheckOpti
         },
         profiles: upload.profiles,
         config: ConfigSource::Parsed(config),
+        sequential: true,
         ..CheckOptions::default()
     })
 }
@@ -217,6 +218,10 @@ fn record(outcome: &Outcome, elapsed: std::time::Duration) {
     for project in &outcome.projects {
         let failed: Vec<(&str, &str)> =
             project.errors.iter().filter_map(|e| Some((e.pack.as_deref()?, e.error.unwrap_or("error")))).collect();
+        for (pack, elapsed) in &project.timings {
+            metrics::histogram!("plimsoll_evaluation_duration_seconds", "pack" => pack.clone())
+                .record(elapsed.as_secs_f64());
+        }
         for (pack, _) in &project.outputs {
             let outcome = failed.iter().find(|(p, _)| p == pack).map_or("ok", |(_, kind)| kind);
             metrics::counter!("plimsoll_evaluations_total", "pack" => pack.clone(), "outcome" => outcome.to_string())

@@ -366,7 +366,8 @@ fn bad_input_is_a_4xx_that_says_why_and_the_server_recovers() {
         format!("services:\n  web:\n    extends:\n      file: {outside}/base.yaml\n      service: base\n"),
         format!("include:\n  - {outside}/base.yaml\nservices:\n  web:\n    image: nginx:1.27.0\n"),
         format!("services:\n  web:\n    build:\n      context: {outside}\n"),
-        "services:\n  web:\n    build:\n      context: .\n      dockerfile: ../../../../../../etc/hostname\n".to_string(),
+        "services:\n  web:\n    build:\n      context: .\n      dockerfile: ../../../../../../etc/hostname\n"
+            .to_string(),
     ];
     for compose in &cases {
         let answer = server.check(&serde_json::json!({ "files": { "compose.yaml": compose } }));
@@ -543,7 +544,8 @@ fn health_readiness_metrics_and_openapi() {
     server.wait_ready_on(ops_port);
     assert_eq!(request(ops_port, "GET", "/healthz", &[], b"").status, 200);
     // The image's HEALTHCHECK: `plimsoll probe` exits 0 on a 2xx, 1 otherwise.
-    let probe = |url: String| Command::new(env!("CARGO_BIN_EXE_plimsoll")).args(["probe", &url]).status().unwrap().code();
+    let probe =
+        |url: String| Command::new(env!("CARGO_BIN_EXE_plimsoll")).args(["probe", &url]).status().unwrap().code();
     assert_eq!(probe(format!("http://127.0.0.1:{ops_port}/healthz")), Some(0));
     assert_eq!(probe(format!("http://127.0.0.1:{}/healthz", server.port)), Some(1), "404 is unhealthy");
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
