@@ -19,12 +19,16 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use plimsoll_model::model::{DeviceCount, MountKind, Project, Service};
+use plimsoll_model::model::{DeviceCount, MountKind, Service};
 use plimsoll_model::{LoadOptions, LoadedProject, load};
 use serde_json::{Value, json};
 
 /// Compose's own bugs: (path suffix of the file, reason). Such a file is loaded by both but not compared.
-const COMPOSE_BUGS: &[(&str, &str)] = &[];
+const COMPOSE_BUGS: &[(&str, &str)] = &[(
+    "compose-e2e/build-test/ssh/compose.yaml",
+    "`config --format json` fails to marshal `build.ssh` (json: error calling MarshalJSON for type types.SSHKey); \
+     `config --format yaml` accepts the file",
+)];
 
 fn workspace() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
@@ -380,7 +384,7 @@ fn compose_fields(s: &Value) -> BTreeMap<&'static str, Value> {
 }
 
 /// The compared fields of one service of the model (project directory `dir`).
-fn model_fields(s: &Service, dir: &Path) -> BTreeMap<&'static str, Value> {
+fn model_fields(s: &Service, loaded: &LoadedProject, dir: &Path) -> BTreeMap<&'static str, Value> {
     let mut f = BTreeMap::new();
     f.insert("image", s.image.as_ref().map(|i| json!(i.raw)).unwrap_or(Value::Null));
     let build = s.build.as_ref();
@@ -392,9 +396,27 @@ fn model_fields(s: &Service, dir: &Path) -> BTreeMap<&'static str, Value> {
         }
     });
     f.insert("build.context", context.unwrap_or(Value::Null));
+    // No `dockerfile` is `Dockerfile`, unless the Dockerfile is written inline in a compose file.
+    // (The model parsed it from the `dockerfile_inline` scalar of the merged document.)
+    let inline = |b: &plimsoll_model::model::Build| {
+        let written = loaded
+            .compose
+            .as_ref()
+            .and_then(|d| d.get_path(&["services", s.name.as_str(), "build", "dockerfile_inline"]));
+        let parsed = b.dockerfile_index.and_then(|i| loaded.dockerfiles.get(i as usize));
+        matches!((written, parsed), (Some(w), Some(p)) if *w.file == p.file)
+    };
     f.insert(
         "build.dockerfile",
-        build.map(|b| opt(&b.dockerfile.clone().or(Some("Dockerfile".to_owned())))).unwrap_or(Value::Null),
+        build
+            .map(|b| {
+                if b.dockerfile.is_none() && inline(b) {
+                    Value::Null
+                } else {
+                    opt(&b.dockerfile.clone().or(Some("Dockerfile".to_owned())))
+                }
+            })
+            .unwrap_or(Value::Null),
     );
     f.insert("build.target", build.map(|b| opt(&b.target)).unwrap_or(Value::Null));
     f.insert("build.args", build.map(|b| key_values(&b.args)).unwrap_or(Value::Null));
@@ -485,10 +507,13 @@ struct Tally {
     field_agree_inputs: usize,
     services: usize,
     fields: usize,
+    exceptions: usize,
     mismatches: Vec<String>,
 }
 
-fn compare(file: &Path, shown: &str, compose: &Value, model: &Project, dir: &Path, t: &mut Tally) -> bool {
+fn compare(shown: &str, compose: &Value, loaded: &LoadedProject, t: &mut Tally) -> bool {
+    let model = &loaded.model;
+    let dir = &loaded.directory;
     let mut ok = true;
     let services = compose.get("services").and_then(Value::as_object).cloned().unwrap_or_default();
     let theirs: BTreeSet<&String> = services.keys().collect();
@@ -497,12 +522,11 @@ fn compare(file: &Path, shown: &str, compose: &Value, model: &Project, dir: &Pat
         t.mismatches.push(format!("{shown} (services): plimsoll={ours:?} compose={theirs:?}"));
         ok = false;
     }
-    let _ = file;
     for s in &model.services {
         let Some(c) = services.get(&s.name) else { continue };
         t.services += 1;
         let want = compose_fields(c);
-        let got = model_fields(s, dir);
+        let got = model_fields(s, loaded, dir);
         for (field, w) in &want {
             t.fields += 1;
             let g = got.get(field).unwrap_or(&Value::Null);
@@ -530,10 +554,23 @@ fn the_model_agrees_with_docker_compose_on_every_input() {
             .and_then(|s| file.strip_prefix(s).ok().map(|p| format!("../shared/{}", p.display())))
             .or_else(|| file.strip_prefix(&root).ok().map(|p| p.display().to_string()))
             .unwrap_or_else(|| file.display().to_string());
+        if let Some((_, reason)) = COMPOSE_BUGS.iter().find(|(suffix, _)| shown.ends_with(suffix)) {
+            eprintln!("not compared (compose bug): {shown}: {reason}");
+            t.exceptions += 1;
+            continue;
+        }
         let theirs = compose_config(&bin, file);
         let ours = plimsoll(file);
+        // `docker compose config` reads no Dockerfile: errors inside one (an unknown instruction)
+        // are the model's own checks, outside what this test compares.
+        let compose_files: Vec<PathBuf> = ours.model.files.iter().map(|f| ours.directory.join(f)).collect();
+        let in_dockerfile = |d: &plimsoll_model::Diagnostic| {
+            d.location
+                .as_ref()
+                .is_some_and(|l| ours.dockerfiles.iter().any(|s| s.file == l.file) && !compose_files.contains(&l.file))
+        };
         let our_errors: Vec<String> =
-            ours.diagnostics.iter().filter(|d| d.is_error()).map(ToString::to_string).collect();
+            ours.diagnostics.iter().filter(|d| d.is_error() && !in_dockerfile(d)).map(ToString::to_string).collect();
         match (&theirs, our_errors.is_empty()) {
             (Ok(_), false) => {
                 t.mismatches
@@ -554,18 +591,20 @@ fn the_model_agrees_with_docker_compose_on_every_input() {
             (Ok(_), true) => t.load_agree += 1,
         }
         let Ok(doc) = theirs else { continue };
-        if let Some((_, reason)) = COMPOSE_BUGS.iter().find(|(suffix, _)| shown.ends_with(suffix)) {
-            eprintln!("not compared (compose bug): {shown}: {reason}");
-            continue;
-        }
         t.compared_inputs += 1;
-        if compare(file, &shown, &doc, &ours.model, &ours.directory, &mut t) {
+        if compare(&shown, &doc, &ours, &mut t) {
             t.field_agree_inputs += 1;
         }
     }
     eprintln!(
-        "{}/{} inputs agree on load, {}/{} agree on every field ({} services, {} fields compared)",
-        t.load_agree, t.inputs, t.field_agree_inputs, t.compared_inputs, t.services, t.fields
+        "{}/{} inputs agree on load, {}/{} agree on every field ({} services, {} fields compared; {} not compared: compose bugs)",
+        t.load_agree,
+        t.inputs - t.exceptions,
+        t.field_agree_inputs,
+        t.compared_inputs,
+        t.services,
+        t.fields,
+        t.exceptions
     );
     for m in &t.mismatches {
         eprintln!("{m}");

@@ -34,8 +34,10 @@ use references::{Refs, declarations};
 use scalar::{MapOrNull, Norm};
 use service::normalize_service;
 
+pub use dependencies::add_implicit_dependencies;
 pub use ports::parse_port_spec;
 pub use scalar::split_shell_words;
+pub use volumes::clean_target;
 
 /// What normalization needs besides the document.
 pub struct Context<'a> {
