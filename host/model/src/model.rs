@@ -59,7 +59,8 @@ pub struct DeviceRequest {
     pub capabilities: Vec<String>,
     /// Driver such as `nvidia`.
     pub driver: Option<String>,
-    /// `None` when neither `count` nor `device_ids` is set.
+    /// `None` when neither `count` nor `device_ids` is set, which takes every device (Compose
+    /// prints `count: -1`, like `count: all`).
     pub count: Option<DeviceCount>,
     /// Device ids.
     pub device_ids: Vec<String>,

@@ -1,5 +1,6 @@
 //! Differential conformance against the real Docker Compose v2.40.3: every compose file of the
-//! shared corpus, of the acceptance stacks and `examples/`, and of the packs' fixtures is loaded by
+//! shared corpus, of the acceptance stacks and `examples/`, of the packs' fixtures and of
+//! `tests/fixtures/differential` (constructs the corpus lacks) is loaded by
 //! the model and by `docker-compose -f FILE --profile '*' config --format json` (run in the file's
 //! directory with an environment holding only `PATH`, so `.env` is the only variable source), and
 //! the two must agree on accepting the file and on every compared field of every service.
@@ -87,6 +88,8 @@ fn inputs() -> Vec<PathBuf> {
         yaml_files_under(&shared.join("acceptance"), &mut files);
     }
     yaml_files_under(&root.join("examples"), &mut files);
+    // Cases written for this test: the constructs the corpus lacks (env files, implicit dependencies…).
+    yaml_files_under(&root.join("host/model/tests/fixtures/differential"), &mut files);
     for pack in ["policies", "examples/policies"] {
         let Ok(entries) = std::fs::read_dir(root.join(pack)) else { continue };
         for e in entries.flatten() {
@@ -466,7 +469,18 @@ fn model_fields(s: &Service, loaded: &LoadedProject, dir: &Path) -> BTreeMap<&'s
                     let count = match &d.count {
                         Some(DeviceCount::All) => json!("all"),
                         Some(DeviceCount::Count(n)) => json!(n),
+                        // The model leaves `count` unset when neither it nor `device_ids` is
+                        // written (documented as every device); Compose prints -1 for that.
+                        None if d.device_ids.is_empty() => json!("all"),
                         None => Value::Null,
+                    };
+                    // With `device_ids` alone the model counts them; Compose prints no count.
+                    let count = if !d.device_ids.is_empty()
+                        && d.count == Some(DeviceCount::Count(u32::try_from(d.device_ids.len()).unwrap_or(0)))
+                    {
+                        Value::Null
+                    } else {
+                        count
                     };
                     let caps: BTreeSet<&String> = d.capabilities.iter().collect();
                     let ids: BTreeSet<&String> = d.device_ids.iter().collect();

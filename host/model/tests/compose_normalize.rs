@@ -166,10 +166,10 @@ fn resources_deploy_first_then_legacy() {
     assert_eq!(c.resources.devices[0].count, Some(DeviceCount::Count(2)));
     assert_eq!(c.resources.devices[0].capabilities, vec!["gpu".to_owned()]);
     // Legacy keys alone are the effective values; a reservation with neither `count` nor
-    // `device_ids` takes every device (Compose writes `count: -1`).
+    // `device_ids` has no count (it takes every device).
     let d = service(&p, "d");
     assert_eq!((d.resources.memory_limit, d.resources.cpu_limit), (Some(1 << 30), Some(1.5)));
-    assert_eq!(d.resources.devices[0].count, Some(DeviceCount::All));
+    assert_eq!(d.resources.devices[0].count, None);
 }
 
 #[test]

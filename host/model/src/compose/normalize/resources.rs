@@ -53,10 +53,7 @@ fn device_request(n: &mut Norm<'_, '_>, item: &Node, what: &str, default_gpu: bo
             d.count = Some(DeviceCount::Count(u32::try_from(d.device_ids.len()).unwrap_or(u32::MAX)));
         }
     }
-    // Neither `count` nor `device_ids`: every device (Compose writes `count: -1`).
-    if d.count.is_none() {
-        d.count = Some(DeviceCount::All);
-    }
+
     if let Some(o) = item.get("options") {
         d.options = n.key_values(o, "options");
     }
