@@ -105,8 +105,13 @@ fn path_env() -> HashMap<String, String> {
 
 /// `docker-compose config --format json` of one file: the document, or the error it printed.
 fn compose_config(bin: &Path, file: &Path) -> Result<Value, String> {
+    compose_config_with(bin, file, "*")
+}
+
+/// [`compose_config`] with one `--profile`.
+fn compose_config_with(bin: &Path, file: &Path, profile: &str) -> Result<Value, String> {
     let mut cmd = Command::new(bin);
-    cmd.args(["-f"]).arg(file).args(["--profile", "*", "config", "--format", "json"]);
+    cmd.args(["-f"]).arg(file).args(["--profile", profile, "config", "--format", "json"]);
     cmd.current_dir(file.parent().expect("a file has a directory")).env_clear().envs(path_env());
     let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {}: {e}", bin.display()));
     if !out.status.success() {
@@ -116,9 +121,14 @@ fn compose_config(bin: &Path, file: &Path) -> Result<Value, String> {
 }
 
 fn plimsoll(file: &Path) -> LoadedProject {
+    plimsoll_with(file, "*")
+}
+
+/// [`plimsoll`] with one `--profile`.
+fn plimsoll_with(file: &Path, profile: &str) -> LoadedProject {
     let options = LoadOptions {
         files: vec![file.to_path_buf()],
-        profiles: vec!["*".to_owned()],
+        profiles: vec![profile.to_owned()],
         environment: Some(path_env()),
         ..LoadOptions::default()
     };
@@ -625,4 +635,35 @@ fn the_model_agrees_with_docker_compose_on_every_input() {
     }
     assert!(t.services > 50 && t.fields > 1000, "the comparison is nearly vacuous ({} services)", t.services);
     assert!(t.mismatches.is_empty(), "{} mismatches with docker-compose (listed above)", t.mismatches.len());
+}
+
+#[test]
+fn profile_selection_agrees_with_docker_compose() {
+    // Compose does not enable the dependencies of a selected profile's services: a required one
+    // on a disabled service is refused, an optional one is dropped from the selection.
+    let bin = docker_compose();
+    let file = workspace().join("host/model/tests/fixtures/differential/profiles/compose.yaml");
+    let mut mismatches = Vec::new();
+    for profile in ["*", "front", "data", "other", "x", "y", "none"] {
+        let theirs = compose_config_with(&bin, &file, profile);
+        let ours = plimsoll_with(&file, profile);
+        let our_services: BTreeSet<String> = ours.model.services.iter().map(|s| s.name.clone()).collect();
+        match theirs {
+            Ok(doc) if !ours.has_errors() => {
+                let their_services: BTreeSet<String> =
+                    doc["services"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
+                if their_services != our_services {
+                    mismatches
+                        .push(format!("--profile {profile}: plimsoll={our_services:?} compose={their_services:?}"));
+                }
+            }
+            Ok(_) => mismatches
+                .push(format!("--profile {profile}: plimsoll=rejects ({:?}) compose=accepts", ours.diagnostics)),
+            Err(e) if !ours.has_errors() => {
+                mismatches.push(format!("--profile {profile}: plimsoll=accepts compose=rejects ({e})"))
+            }
+            Err(_) => {}
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }
