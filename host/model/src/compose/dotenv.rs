@@ -481,6 +481,36 @@ mod tests {
     }
 
     #[test]
+    fn never_panics_on_generated_input() {
+        // Deterministic pseudo-random env files from the syntax's sharp edges (the fuzz target
+        // `interpolate` explores further); every one must parse or fail with an error.
+        const PIECES: [&str; 24] = [
+            "A", "=", ":", "\n", "\r\n", " ", "\t", "#", " #", "'", "\"", "\\", "$", "${", "}", ":-", "?", "export ",
+            "É", "\u{feff}", "\\0123", "\\$", "[", ".",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 24) as usize;
+            let mut x = seed;
+            for _ in 0..len {
+                x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                text.push_str(PIECES[(x >> 33) as usize % PIECES.len()]);
+            }
+            for format in [Format::Dotenv, Format::Raw] {
+                if let Ok(list) = run(&text, format, &[("A", "x")]) {
+                    for a in list {
+                        assert!(a.line >= 1 && a.column >= 1 && a.value_line >= a.line, "{text:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn escapes() {
         assert_eq!(expand_escapes(r"\a\0101\01\0\q\\n"), "\u{7}A\\01\\0\\q\\n");
     }
