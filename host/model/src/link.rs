@@ -244,15 +244,21 @@ fn parse_inline(node: &crate::yaml::Node, build_args: &[KeyValue]) -> (dockerfil
     let text = node.as_str().unwrap_or_default();
     let (line_offset, column_offset) = match node.style {
         crate::yaml::Style::Block => {
-            let indent = LoadedProject::read_source(&file)
-                .and_then(|src| {
-                    src.lines()
-                        .skip(node.line as usize)
-                        .find(|l| !l.trim().is_empty())
-                        .map(|l| l.chars().take_while(|c| *c == ' ').count())
-                })
-                .unwrap_or(0);
-            (node.line, u32::try_from(indent).unwrap_or(0))
+            // The node may start at its `|`/`>` indicator or at its first content line.
+            let src = LoadedProject::read_source(&file).unwrap_or_default();
+            let lines: Vec<&str> = src.lines().collect();
+            let at = (node.line as usize).saturating_sub(1);
+            let indicator = lines.get(at).is_some_and(|l| {
+                let t = l.split(" #").next().unwrap_or_default().trim_end();
+                t.trim_end_matches(|c: char| c == '-' || c == '+' || c.is_ascii_digit()).ends_with(['|', '>'])
+            });
+            let first = if indicator { at + 1 } else { at };
+            let indent = lines
+                .iter()
+                .skip(first)
+                .find(|l| !l.trim().is_empty())
+                .map_or(0, |l| l.chars().take_while(|c| *c == ' ').count());
+            (u32::try_from(first).unwrap_or(0), u32::try_from(indent).unwrap_or(0))
         }
         crate::yaml::Style::Quoted => (node.line - 1, node.column),
         crate::yaml::Style::Plain => (node.line - 1, node.column - 1),
