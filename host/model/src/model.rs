@@ -291,9 +291,10 @@ pub struct Service {
     pub command: Option<Vec<String>>,
     /// `entrypoint` as a list.
     pub entrypoint: Option<Vec<String>>,
-    /// `environment` (list or map).
+    /// `environment` with the variables of its `env_file`s (in order, `environment` winning), as
+    /// Compose resolves them; a bare entry takes its value from `.env` or the process environment.
     pub environment: Vec<KeyValue>,
-    /// `env_file` paths.
+    /// `env_file` paths as written.
     pub env_files: Vec<String>,
     /// `user:`.
     pub user: Option<String>,
