@@ -78,7 +78,7 @@ fn override_file(n: usize, k: usize) -> String {
     for i in (k..n).step_by(1) {
         let _ = write!(
             out,
-            "  svc{i}:\n    environment:\n      LOG_LEVEL: debug{k}\n    ports:\n      - \"{p}:{p}\"\n    mem_limit: {m}m\n",
+            "  svc{i}:\n    environment:\n      LOG_LEVEL: debug{k}\n    ports:\n      - \"{p}:{p}\"\n    shm_size: {m}m\n",
             p = 20000 + i + k * 1000,
             m = 256 + k
         );

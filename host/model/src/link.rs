@@ -68,7 +68,27 @@ pub fn link(project: &mut LoadedProject) {
             let mut args: Vec<(String, Option<String>)> =
                 build.args.iter().map(|kv| (kv.name.clone(), kv.value.clone())).collect();
             args.sort();
-            let df_index = *dockerfiles.entry((df_path.clone(), args)).or_insert_with(|| {
+            let inline = project
+                .compose
+                .as_ref()
+                .and_then(|d| d.get_path(&["services", name.as_str(), "build", "dockerfile_inline"]))
+                .filter(|n| n.as_str().is_some())
+                .cloned();
+            let key_path = match &inline {
+                // An inline Dockerfile is keyed by where it is written.
+                Some(node) => PathBuf::from(format!("{}#{}:{}", node.file.display(), node.line, node.column)),
+                None => df_path.clone(),
+            };
+            let df_index = *dockerfiles.entry((key_path, args)).or_insert_with(|| {
+                if let Some(node) = &inline {
+                    let (parsed, file) = parse_inline(node, &build.args);
+                    let mut df = parsed.dockerfile;
+                    df.path = relative_absolute(&file, &dir);
+                    project.diagnostics.extend(parsed.diagnostics);
+                    project.model.dockerfiles.push(df);
+                    project.dockerfiles.push(DockerfileSource { file, spans: parsed.spans });
+                    return Some((project.model.dockerfiles.len() - 1) as u32);
+                }
                 let rel = relative_absolute(&df_path, &dir);
                 match dockerfile::parse_file(&df_path, &build.args) {
                     Ok(parsed) => {
@@ -214,4 +234,48 @@ fn project_name(dir: &Path) -> String {
     let base = abs.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let name = normalize_project_name(&base);
     if name.is_empty() { "default".to_string() } else { name }
+}
+
+/// Parse a `build.dockerfile_inline` scalar as a Dockerfile located inside the compose file: a
+/// block scalar's lines start on the line after its indicator at the block's indentation, a
+/// one-line scalar at its own column (after the quote). Returns the parse and the compose file.
+fn parse_inline(node: &crate::yaml::Node, build_args: &[KeyValue]) -> (dockerfile::Parsed, PathBuf) {
+    let file = node.file.as_ref().clone();
+    let text = node.as_str().unwrap_or_default();
+    let (line_offset, column_offset) = match node.style {
+        crate::yaml::Style::Block => {
+            // The node may start at its `|`/`>` indicator or at its first content line.
+            let src = LoadedProject::read_source(&file).unwrap_or_default();
+            let lines: Vec<&str> = src.lines().collect();
+            let at = (node.line as usize).saturating_sub(1);
+            let indicator = lines.get(at).is_some_and(|l| {
+                let t = l.split(" #").next().unwrap_or_default().trim_end();
+                t.trim_end_matches(|c: char| c == '-' || c == '+' || c.is_ascii_digit()).ends_with(['|', '>'])
+            });
+            let first = if indicator { at + 1 } else { at };
+            let indent = lines
+                .iter()
+                .skip(first)
+                .find(|l| !l.trim().is_empty())
+                .map_or(0, |l| l.chars().take_while(|c| *c == ' ').count());
+            (u32::try_from(first).unwrap_or(0), u32::try_from(indent).unwrap_or(0))
+        }
+        crate::yaml::Style::Quoted => (node.line - 1, node.column),
+        crate::yaml::Style::Plain => (node.line - 1, node.column - 1),
+    };
+    let mut parsed = dockerfile::parse(text, &file, build_args);
+    for span in &mut parsed.spans {
+        span.line += line_offset;
+        span.end_line += line_offset;
+        span.column += column_offset;
+    }
+    for d in &mut parsed.diagnostics {
+        if let Some(loc) = &mut d.location
+            && loc.file == file
+        {
+            loc.line += line_offset;
+            loc.column += column_offset;
+        }
+    }
+    (parsed, file)
 }

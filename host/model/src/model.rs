@@ -59,7 +59,8 @@ pub struct DeviceRequest {
     pub capabilities: Vec<String>,
     /// Driver such as `nvidia`.
     pub driver: Option<String>,
-    /// `None` when neither `count` nor `device_ids` is set.
+    /// `None` when neither `count` nor `device_ids` is set, which takes every device (Compose
+    /// prints `count: -1`, like `count: all`).
     pub count: Option<DeviceCount>,
     /// Device ids.
     pub device_ids: Vec<String>,
@@ -290,9 +291,10 @@ pub struct Service {
     pub command: Option<Vec<String>>,
     /// `entrypoint` as a list.
     pub entrypoint: Option<Vec<String>>,
-    /// `environment` (list or map).
+    /// `environment` with the variables of its `env_file`s (in order, `environment` winning), as
+    /// Compose resolves them; a bare entry takes its value from `.env` or the process environment.
     pub environment: Vec<KeyValue>,
-    /// `env_file` paths.
+    /// `env_file` paths as written.
     pub env_files: Vec<String>,
     /// `user:`.
     pub user: Option<String>,

@@ -259,8 +259,19 @@ pub fn parse(text: &str, file: impl Into<PathBuf>) -> Result<Vec<Node>, Diagnost
             format!("yaml file is too large ({} bytes, the limit is {} bytes)", text.len(), MAX_INPUT_BYTES),
         ));
     }
+    // go-yaml accepts flow collections whose lines sit left of where saphyr wants them (a closing
+    // bracket at the parent key's indentation): such lines are padded, and columns shifted back.
+    let padded = pad_flow_lines(text);
+    let (text, pads) = match &padded {
+        Some((t, pads)) => (t.as_str(), pads.clone()),
+        None => (text, Vec::new()),
+    };
     // The parser is third-party code: a panic in it must become an error, never a crash.
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Builder::new(file.clone()).run(text)));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut builder = Builder::new(file.clone());
+        builder.pads = pads;
+        builder.run(text)
+    }));
     match result {
         Ok(r) => r,
         Err(_) => {
@@ -291,6 +302,8 @@ struct Builder {
     anchors: HashMap<usize, Node>,
     alias_nodes: usize,
     docs: Vec<Node>,
+    /// Spaces [`pad_flow_lines`] added at the start of each 1-based line (index 0 unused).
+    pads: Vec<u32>,
 }
 
 fn is_null_text(s: &str) -> bool {
@@ -307,11 +320,17 @@ fn tag_text(tag: &saphyr_parser::Tag) -> Arc<str> {
 
 impl Builder {
     fn new(file: Arc<PathBuf>) -> Self {
-        Self { file, stack: Vec::new(), anchors: HashMap::new(), alias_nodes: 0, docs: Vec::new() }
+        Self { file, stack: Vec::new(), anchors: HashMap::new(), alias_nodes: 0, docs: Vec::new(), pads: Vec::new() }
+    }
+
+    /// 1-based line and column in the original text of a 0-based parser column on a 1-based line.
+    fn position(&self, line: usize, col: usize) -> (u32, u32) {
+        let pad = self.pads.get(line).copied().unwrap_or(0);
+        (to_u32(line), to_u32(col.saturating_add(1)).saturating_sub(pad).max(1))
     }
 
     fn loc(&self, span: &Span) -> (u32, u32) {
-        (to_u32(span.start.line()), to_u32(span.start.col().saturating_add(1)))
+        self.position(span.start.line(), span.start.col())
     }
 
     fn err(&self, line: u32, column: u32, message: impl Into<String>) -> Diagnostic {
@@ -325,11 +344,8 @@ impl Builder {
                 Ok(e) => e,
                 Err(e) => {
                     let m = e.marker();
-                    return Err(self.err(
-                        to_u32(m.line()),
-                        to_u32(m.col().saturating_add(1)),
-                        format!("invalid yaml: {}", e.info()),
-                    ));
+                    let (line, column) = self.position(m.line(), m.col());
+                    return Err(self.err(line, column, format!("invalid yaml: {}", e.info())));
                 }
             };
             let (line, column) = self.loc(&span);
@@ -483,4 +499,133 @@ impl Builder {
 
 fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Pad the lines inside flow collections (`[…]`, `{…}` spanning lines) that start left of the
+/// column after their opening line's indentation, which go-yaml accepts and saphyr rejects
+/// ("invalid indentation"). Leading blanks of a continuation line inside a flow collection are not
+/// content (line folding drops them), so values are unchanged. Returns the padded text and the
+/// spaces added per 1-based line, or `None` when no line needs padding.
+fn pad_flow_lines(text: &str) -> Option<(String, Vec<u32>)> {
+    if !text.contains(['[', '{']) {
+        return None;
+    }
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut pads = vec![0u32; lines.len() + 1];
+    let mut depth = 0usize;
+    let mut need = 0usize;
+    let mut quote: Option<char> = None;
+    // A block scalar (`|`, `>`) skips the lines indented deeper than its key's line.
+    let mut block_scalar: Option<usize> = None;
+    for (i, line) in lines.iter().enumerate() {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let indent = body.len() - body.trim_start_matches(' ').len();
+        if let Some(base) = block_scalar {
+            if body.trim().is_empty() || indent > base {
+                continue;
+            }
+            block_scalar = None;
+        }
+        if depth > 0 && indent < need && !body.trim().is_empty() {
+            pads[i + 1] = to_u32(need - indent);
+        }
+        let chars: Vec<(usize, char)> = body.char_indices().collect();
+        let mut j = 0;
+        // In block context, where a node may start: after indentation, `- `, `? `, `key: `.
+        let mut node_start = depth == 0 && quote.is_none();
+        // The column block content starts at on this line (after `- ` and `? ` indicators).
+        let mut content = indent;
+        while j < chars.len() {
+            let (at, c) = chars[j];
+            if let Some(q) = quote {
+                if q == '\'' && c == '\'' {
+                    if chars.get(j + 1).is_some_and(|(_, n)| *n == '\'') {
+                        j += 2;
+                        continue;
+                    }
+                    quote = None;
+                } else if q == '"' && c == '\\' {
+                    j += 2;
+                    continue;
+                } else if q == '"' && c == '"' {
+                    quote = None;
+                }
+                j += 1;
+                continue;
+            }
+            let prev_blank = j == 0 || chars[j - 1].1 == ' ' || chars[j - 1].1 == '\t';
+            if c == '#' && prev_blank {
+                break;
+            }
+            if depth > 0 {
+                match c {
+                    '"' | '\'' if prev_blank || matches!(chars[j - 1].1, '[' | '{' | ',' | ':') => quote = Some(c),
+                    '[' | '{' => depth += 1,
+                    ']' | '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            node_start = false;
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+                continue;
+            }
+            if c == ' ' || c == '\t' {
+                j += 1;
+                continue;
+            }
+            if node_start {
+                match c {
+                    '[' | '{' => {
+                        depth = 1;
+                        need = content + 1;
+                        j += 1;
+                        continue;
+                    }
+                    '"' | '\'' => {
+                        quote = Some(c);
+                        node_start = false;
+                        j += 1;
+                        continue;
+                    }
+                    '|' | '>' => {
+                        block_scalar = Some(indent);
+                        break;
+                    }
+                    '-' | '?' if chars.get(j + 1).is_none_or(|(_, n)| *n == ' ') => {
+                        j += 1;
+                        while j < chars.len() && chars[j].1 == ' ' {
+                            j += 1;
+                        }
+                        content = chars.get(j).map_or(at + 2, |(o, _)| body[..*o].chars().count());
+                        continue;
+                    }
+                    '&' | '!' => {
+                        // An anchor or a tag before the node.
+                        while j < chars.len() && chars[j].1 != ' ' {
+                            j += 1;
+                        }
+                        continue;
+                    }
+                    _ => node_start = false,
+                }
+            }
+            // `key: value`: a node starts after `: ` (or a `:` ending the line).
+            if c == ':' && chars.get(j + 1).is_none_or(|(_, n)| *n == ' ' || *n == '\t') {
+                node_start = true;
+            }
+            j += 1;
+        }
+    }
+    if pads.iter().all(|p| *p == 0) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + 64);
+    for (i, line) in lines.iter().enumerate() {
+        out.extend(std::iter::repeat_n(' ', pads[i + 1] as usize));
+        out.push_str(line);
+    }
+    Some((out, pads))
 }

@@ -170,3 +170,23 @@ fn profiles_select_like_compose() {
     assert_eq!(names(&load_project(&root, &options(&[("COMPOSE_PROFILES", "ops")], &[]))), vec!["app", "metrics"]);
     assert_eq!(names(&load_project(&root, &options(&[], &["*"]))), vec!["app", "debug", "metrics"]);
 }
+
+#[test]
+fn a_selected_service_depending_on_a_disabled_one_is_a_located_error() {
+    // docker-compose v2.40.3 `--profile front config` refuses this file rather than enabling `db`.
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  web:\n    image: w\n    profiles: [front]\n    depends_on: [db]\n  db:\n    image: d\n    profiles: [data]\n",
+    )
+    .expect("write");
+    let p = load_project(&[dir.path().to_path_buf()], &options(&[], &["front"]));
+    let errors: Vec<String> = p.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.to_string()).collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].ends_with("5:18: service `web` depends on service `db`, which the selected profiles disable"),
+        "{errors:?}"
+    );
+    let p = load_project(&[dir.path().to_path_buf()], &options(&[], &["front", "data"]));
+    assert!(!p.has_errors(), "{:?}", p.diagnostics);
+}

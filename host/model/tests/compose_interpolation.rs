@@ -86,7 +86,8 @@ fn invalid_templates_are_errors() {
     assert!(expand("${V", &Env::new()).is_err());
     assert!(expand("${1V}", &Env::new()).is_err());
     assert!(expand("${V!x}", &Env::new()).is_err());
-    assert!(expand("price: $9", &Env::new()).is_err());
+    // A `$` that starts nothing is a literal, as in compose-go.
+    assert_eq!(expand("price: $9 $(date) 5$", &Env::new()).as_deref(), Ok("price: $9 $(date) 5$"));
 }
 
 fn write(dir: &std::path::Path, files: &[(&str, &str)]) {
@@ -112,7 +113,7 @@ fn env_of(p: &LoadedProject, service: &str, name: &str) -> Option<String> {
 }
 
 #[test]
-fn process_environment_over_dotenv_over_env_file() {
+fn process_environment_over_env_file_which_replaces_dotenv() {
     let dir = tempfile::tempdir().expect("tempdir");
     write(
         dir.path(),
@@ -125,14 +126,22 @@ fn process_environment_over_dotenv_over_env_file() {
             ("extra.env", "A=file\nB=file\nC=file\n"),
         ],
     );
-    let p = load_dir(dir.path(), &[("A", "process")], vec![dir.path().join("extra.env")]);
+    // Without --env-file, `.env` is read; the process environment wins over it.
+    let p = load_dir(dir.path(), &[("A", "process")], Vec::new());
     assert!(!p.has_errors(), "{:?}", p.diagnostics);
     assert_eq!(env_of(&p, "app", "A").as_deref(), Some("process"));
     assert_eq!(env_of(&p, "app", "B").as_deref(), Some("dotenv"));
-    assert_eq!(env_of(&p, "app", "C").as_deref(), Some("file"));
+    assert_eq!(env_of(&p, "app", "C").as_deref(), Some(""));
     let image = p.model.services[0].image.as_ref().expect("image");
     assert_eq!(image.raw, "app:1.0");
     assert_eq!(image.tag.as_deref(), Some("1.0"));
+    // --env-file replaces `.env` (docker-compose v2.40.3 does the same): TAG is no longer set.
+    let p = load_dir(dir.path(), &[("A", "process")], vec![dir.path().join("extra.env")]);
+    assert!(!p.has_errors(), "{:?}", p.diagnostics);
+    assert_eq!(env_of(&p, "app", "A").as_deref(), Some("process"));
+    assert_eq!(env_of(&p, "app", "B").as_deref(), Some("file"));
+    assert_eq!(env_of(&p, "app", "C").as_deref(), Some("file"));
+    assert_eq!(p.model.services[0].image.as_ref().expect("image").raw, "app:");
 }
 
 #[test]

@@ -105,18 +105,19 @@ fn resources_deploy_first_then_legacy() {
     let (_d, p) = ok("services:
   a:
     image: a
-    mem_limit: 1g
+    mem_limit: 512m
     mem_reservation: 256m
     memswap_limit: -1
-    cpus: 1.5
+    cpus: 0.5
     cpu_shares: 512
     pids_limit: 100
     shm_size: 64m
     deploy:
       replicas: 2
       resources:
-        limits: { memory: 512M, cpus: '0.5' }
+        limits: { memory: 512M, cpus: '0.5', pids: 100 }
         reservations:
+          memory: 256m
           devices:
             - driver: nvidia
               count: all
@@ -131,14 +132,23 @@ fn resources_deploy_first_then_legacy() {
     gpus:
       - driver: nvidia
         device_ids: ['0', '1']
+  d:
+    image: d
+    mem_limit: 1g
+    cpus: 1.5
+    deploy:
+      resources:
+        reservations:
+          devices:
+            - capabilities: [gpu]
 ");
     let a = service(&p, "a");
     let r = &a.resources;
     assert_eq!(
         (r.limits.memory, r.legacy.mem_limit, r.memory_limit),
-        (Some(512 << 20), Some(1 << 30), Some(512 << 20))
+        (Some(512 << 20), Some(512 << 20), Some(512 << 20))
     );
-    assert_eq!((r.limits.cpus, r.legacy.cpus, r.cpu_limit), (Some(0.5), Some(1.5), Some(0.5)));
+    assert_eq!((r.limits.cpus, r.legacy.cpus, r.cpu_limit), (Some(0.5), Some(0.5), Some(0.5)));
     assert_eq!((r.memory_reservation, r.legacy.memswap_limit), (Some(256 << 20), Some(-1)));
     assert_eq!((r.legacy.cpu_shares, r.pids_limit, r.shm_size), (Some(512), Some(100), Some(64 << 20)));
     assert_eq!(r.devices[0].count, Some(DeviceCount::All));
@@ -155,6 +165,53 @@ fn resources_deploy_first_then_legacy() {
     let c = service(&p, "c");
     assert_eq!(c.resources.devices[0].count, Some(DeviceCount::Count(2)));
     assert_eq!(c.resources.devices[0].capabilities, vec!["gpu".to_owned()]);
+    // Legacy keys alone are the effective values; a reservation with neither `count` nor
+    // `device_ids` has no count (it takes every device).
+    let d = service(&p, "d");
+    assert_eq!((d.resources.memory_limit, d.resources.cpu_limit), (Some(1 << 30), Some(1.5)));
+    assert_eq!(d.resources.devices[0].count, None);
+}
+
+#[test]
+fn legacy_keys_that_disagree_with_deploy_are_located_errors_as_in_compose() {
+    // docker-compose v2.40.3 refuses each of these ("can't set distinct values on …"); a value
+    // missing from the deploy section it sits next to counts as zero, as in compose-go.
+    let (_d, p) = load_text(
+        "services:
+  a:
+    image: a
+    mem_limit: 1g
+    cpus: 0.5
+    mem_reservation: 256m
+    pids_limit: 10
+    scale: 3
+    deploy:
+      replicas: 2
+      resources:
+        limits: { memory: 2G, cpus: '1' }
+        reservations:
+          devices:
+            - driver: nvidia
+              count: 2
+              device_ids: ['0']
+              capabilities: [gpu]
+  same:
+    image: s
+    mem_limit: 1g
+    scale: 2
+    deploy: { replicas: 2, resources: { limits: { memory: 1G } } }
+",
+    );
+    let errs = errors(&p);
+    let expected = [
+        "4:16: service `a` sets distinct values on `mem_limit` and `deploy.resources.limits.memory`",
+        "5:11: service `a` sets distinct values on `cpus` and `deploy.resources.limits.cpus`",
+        "6:22: service `a` sets distinct values on `mem_reservation` and `deploy.resources.reservations.memory`",
+        "7:17: service `a` sets distinct values on `pids_limit` and `deploy.resources.limits.pids`",
+        "8:12: service `a` sets distinct values on `scale` and `deploy.replicas`",
+        "16:22: `count` and `device_ids` of a device request of service `a` are exclusive",
+    ];
+    assert_eq!(errs, expected, "{errs:#?}");
 }
 
 #[test]
@@ -175,7 +232,7 @@ services:
     environment:
       - FOO=bar=baz
       - BARE
-    env_file: [.env.app, { path: .env.local, required: false }]
+    env_file: [{ path: .env.app, required: false }, { path: .env.local, required: false }]
     user: \"1000\"
     working_dir: /app
     expose: [\"3000\", 4000]
@@ -383,4 +440,50 @@ fn paths_are_relative_to_the_project_directory() {
     assert_eq!(service(&p, "b").build.as_ref().map(|b| b.context.as_str()), Some("https://github.com/x/y.git#main"));
     assert_eq!(p.directory, plimsoll_model::compose::absolute(&sub));
     assert!(p.primary_file.as_deref().is_some_and(|f: &Path| f.ends_with("deploy/compose.yaml")));
+}
+
+#[test]
+fn links_namespaces_and_volumes_from_are_dependencies_as_in_compose() {
+    // The dependencies docker-compose v2.40.3 prints for this file (`config --format json`).
+    let (_d, p) = ok("services:
+  a:
+    image: a
+    links: [b, 'c:alias']
+    volumes_from: [d, 'container:other', 'e:ro']
+    ipc: service:b
+  b:
+    image: b
+    network_mode: service:c
+    depends_on:
+      c: { condition: service_healthy }
+  c:
+    image: c
+  d:
+    image: d
+  e:
+    image: e
+");
+    let deps = |name: &str| -> Vec<(String, String, bool)> {
+        let mut d: Vec<_> =
+            service(&p, name).depends_on.iter().map(|d| (d.service.clone(), d.condition.clone(), d.restart)).collect();
+        d.sort();
+        d
+    };
+    let started = |s: &str, restart: bool| (s.to_owned(), "service_started".to_owned(), restart);
+    assert_eq!(deps("a"), vec![started("b", true), started("c", true), started("d", false), started("e", false)]);
+    // An explicit entry is kept as written.
+    assert_eq!(deps("b"), vec![("c".to_owned(), "service_healthy".to_owned(), false)]);
+    // Each implicit edge points at what implies it.
+    let loc = p
+        .locate(&plimsoll_model::model::Subject::Compose(
+            ["services", "a", "depends_on", "d"].map(String::from).to_vec(),
+        ))
+        .expect("located");
+    assert_eq!((loc.line, loc.column), (5, 20));
+}
+
+#[test]
+fn a_service_linking_to_itself_is_a_cycle() {
+    let (_d, p) = load_text("services:\n  a:\n    image: a\n    links: [a]\n");
+    assert_eq!(errors(&p), vec!["4:13: dependency cycle between services: a -> a".to_owned()]);
 }

@@ -1,8 +1,8 @@
 //! Conformance against the official Compose JSON Schema: every compose file of the corpus that the
 //! schema accepts loads without a schema-level error, and every file it rejects gets a located
-//! error from us. Errors the schema cannot see (dangling references, cycles, files that `extends`
-//! or `include` cannot find, required variables, values emptied by an unset variable) are allowed on
-//! schema-valid files.
+//! error from us. Errors the schema cannot see (dangling references, cycles, files that `extends`,
+//! `include` or `env_file` cannot find, required variables, values emptied by an unset variable,
+//! a `platform` missing from `build.platforms`) are allowed on schema-valid files.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -47,6 +47,8 @@ fn is_semantic(message: &str) -> bool {
         "required variable",
         "neither an image nor a build context",
         "invalid interpolation",
+        "not found",
+        "must include its platform",
     ]
     .iter()
     .any(|m| message.contains(m))

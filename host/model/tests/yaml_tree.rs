@@ -97,3 +97,34 @@ fn syntax_errors_are_located() {
     assert!(err.location.as_ref().is_some_and(|l| l.line >= 2), "{err}");
     assert!(yaml::parse("a: *nope\n", "x.yaml").is_err());
 }
+
+#[test]
+fn flow_collections_may_close_at_the_parent_key_indentation() {
+    // go-yaml and PyYAML accept a closing bracket at the indentation of the key that holds the
+    // flow collection (docker-compose v2.40.3 loads this file).
+    let text = "services:\n  a:\n    image: alpine\n    command: [\n      \"a\",\n      \"b\"\n    ]\n    environment: {\n      A: 1\n    }\n    labels: [\n  \"x=1\"\n  ]\n";
+    let doc = parse_one(text);
+    let command = doc.get_path(&["services", "a", "command"]).expect("command");
+    let items: Vec<&str> = command.as_seq().expect("a list").iter().filter_map(yaml::Node::as_str).collect();
+    assert_eq!(items, ["a", "b"]);
+    let b = &command.as_seq().expect("list")[1];
+    assert_eq!((b.line, b.column), (6, 7));
+    let a = doc.get_path(&["services", "a", "environment", "A"]).expect("A");
+    assert_eq!((a.line, a.column), (9, 10));
+    assert_eq!(doc.get_path(&["services", "a", "image"]).and_then(yaml::Node::as_str), Some("alpine"));
+}
+
+#[test]
+fn flow_padding_keeps_values_and_ignores_brackets_in_scalars_and_comments() {
+    let text = "x: |\n  echo [ not flow\ny: \"a [ b\" # [ c\nlist:\n  - key: [\n    1, \"two\n    lines\",\n  ]\n  - {\na: 1}\nz: [ok]\n";
+    let doc = parse_one(text);
+    assert_eq!(doc.get("x").and_then(yaml::Node::as_str), Some("echo [ not flow\n"));
+    assert_eq!(doc.get("y").and_then(yaml::Node::as_str), Some("a [ b"));
+    let list = doc.get("list").and_then(yaml::Node::as_seq).expect("list");
+    let key = list[0].get("key").and_then(yaml::Node::as_seq).expect("flow list");
+    assert_eq!(key[1].as_str(), Some("two lines"));
+    assert_eq!((key[0].line, key[0].column), (6, 5));
+    let a = list[1].get("a").expect("a");
+    assert_eq!((a.line, a.column), (10, 4));
+    assert_eq!(doc.get("z").and_then(yaml::Node::as_seq).map(<[_]>::len), Some(1));
+}

@@ -1,10 +1,20 @@
 //! Every built-in pack's fixtures, run through the real embedded components.
 //!
 //! A fixture fails when an expected finding is missing or an unexpected one appears; every rule of
-//! every pack must have at least one fixture that expects it, so no rule goes untested.
+//! every pack must have at least one fixture that expects it, so no rule goes untested — except the
+//! rules of [`UNREACHABLE_FROM_COMPOSE`], which no loadable compose file can trigger.
 
 use plimsoll_check::{Engine, fixtures};
 use plimsoll_tests::workspace_root;
+
+/// Rules no compose file can reach because Docker Compose refuses every project they would flag
+/// (the model reports those as load errors, as Compose does); each is unit-tested on a project
+/// changed in memory instead.
+const UNREACHABLE_FROM_COMPOSE: &[(&str, &str)] = &[(
+    "resources/limit-conflict",
+    "docker-compose v2.40.3 refuses `mem_limit`, `mem_reservation`, `cpus` or `pids_limit` next to a \
+     `deploy.resources` section with another value (\"can't set distinct values\")",
+)];
 
 #[test]
 fn builtin_pack_fixtures_pass_and_cover_every_rule() {
@@ -19,7 +29,7 @@ fn builtin_pack_fixtures_pass_and_cover_every_rule() {
         let covered = fixtures::expected_rules(&dir, &pack.info.id);
         for rule in &pack.info.rules {
             let id = format!("{}/{}", pack.info.id, rule.id);
-            if !covered.contains(&id) {
+            if !covered.contains(&id) && !UNREACHABLE_FROM_COMPOSE.iter().any(|(r, _)| *r == id) {
                 uncovered.push(id);
             }
         }

@@ -1,8 +1,9 @@
 //! Which files make a project: the compose files named by the paths, `-f`, `COMPOSE_FILE` or found
 //! in a directory (`compose.yaml`… plus its `*.override.*`), or a standalone Dockerfile.
 //!
-//! [`project_files`] only looks at names and at which files exist; it reads no file and reports
-//! nothing (the caller turns "no file" into a diagnostic).
+//! [`project_files`] looks at names and at which files exist; it reads a file only when its name
+//! does not tell whether it is a Dockerfile (`Dockerfile.yaml`, `app.docker`), to decide by its
+//! first line. It reports nothing (the caller turns "no file" into a diagnostic).
 
 use std::path::{Path, PathBuf};
 
@@ -31,7 +32,8 @@ pub(super) fn project_files(
         for p in paths {
             if p.is_dir() {
                 discover(p, env, &mut files, &mut dockerfile);
-            } else if is_dockerfile_name(p) {
+            } else if is_dockerfile_name(p) || (!has_yaml_extension(p) && looks_like_dockerfile(p)) {
+                // A Dockerfile is never loaded as YAML.
                 dockerfile.get_or_insert_with(|| clean(p));
             } else {
                 files.push(clean(p));
@@ -41,16 +43,85 @@ pub(super) fn project_files(
     (files, dockerfile)
 }
 
-/// Whether a file name looks like a Dockerfile (`Dockerfile`, `*.Dockerfile`, `Dockerfile.*`).
+/// Whether a file is a Dockerfile by its name (`Dockerfile`, `Containerfile`, `*.Dockerfile`,
+/// `*.dockerfile`, `Dockerfile.*`, `Dockerfile_*`, `Containerfile.*`); a name that is also a YAML
+/// file's (`Dockerfile.yaml`) is decided by the content when the file can be read (a Dockerfile
+/// instruction or parser directive first).
 pub fn is_dockerfile_name(path: &Path) -> bool {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     // `Dockerfile.dockerignore` is the ignore file of a Dockerfile, not a Dockerfile.
-    let ignore_file = name.ends_with(".dockerignore");
-    !ignore_file
-        && (name == "Dockerfile"
-            || name.ends_with(".Dockerfile")
-            || name.starts_with("Dockerfile.")
-            || name == "Containerfile")
+    if name.ends_with(".dockerignore") {
+        return false;
+    }
+    let by_name = name == "Dockerfile"
+        || name == "Containerfile"
+        || name.ends_with(".Dockerfile")
+        || name.ends_with(".dockerfile")
+        || name.starts_with("Dockerfile.")
+        || name.starts_with("Dockerfile_")
+        || name.starts_with("Containerfile.");
+    if by_name && has_yaml_extension(path) {
+        return looks_like_dockerfile(path);
+    }
+    by_name
+}
+
+/// Whether the name ends in `.yaml` or `.yml`.
+fn has_yaml_extension(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+}
+
+/// Dockerfile instructions, for recognizing a Dockerfile by its first instruction.
+const KEYWORDS: [&str; 18] = [
+    "FROM",
+    "ARG",
+    "RUN",
+    "CMD",
+    "LABEL",
+    "EXPOSE",
+    "ENV",
+    "ADD",
+    "COPY",
+    "ENTRYPOINT",
+    "VOLUME",
+    "USER",
+    "WORKDIR",
+    "ONBUILD",
+    "STOPSIGNAL",
+    "HEALTHCHECK",
+    "SHELL",
+    "MAINTAINER",
+];
+
+/// Whether the file at `path` reads as a Dockerfile: a parser directive (`# syntax=`, `# escape=`,
+/// `# check=`) or an instruction keyword first (after blank and comment lines). Unreadable: no.
+pub fn looks_like_dockerfile(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(file) = std::fs::File::open(path) else { return false };
+    let mut head = Vec::new();
+    if file.take(64 * 1024).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    text_looks_like_dockerfile(&String::from_utf8_lossy(&head))
+}
+
+/// [`looks_like_dockerfile`] on text.
+fn text_looks_like_dockerfile(text: &str) -> bool {
+    for line in text.lines().map(|l| l.trim_start_matches('\u{feff}').trim()) {
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(comment) = line.strip_prefix('#') {
+            let directive = comment.trim_start().split('=').next().unwrap_or_default().trim().to_ascii_lowercase();
+            if comment.contains('=') && matches!(directive.as_str(), "syntax" | "escape" | "check") {
+                return true;
+            }
+            continue;
+        }
+        let word = line.split_whitespace().next().unwrap_or_default();
+        return line.len() > word.len() && KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(word));
+    }
+    false
 }
 
 /// Find the compose files of `dir`: `COMPOSE_FILE`, else the first standard name plus its override.
@@ -90,8 +161,26 @@ mod tests {
     use std::path::Path;
 
     #[test]
+    fn dockerfiles_by_content() {
+        for yes in ["FROM alpine\n", "# syntax=docker/dockerfile:1\nFROM x\n", "\n# comment\narg V=1\nFROM x\n"] {
+            assert!(super::text_looks_like_dockerfile(yes), "{yes:?}");
+        }
+        for no in ["services:\n  a:\n", "from: x\n", "# just a comment\n", "FROM\n", ""] {
+            assert!(!super::text_looks_like_dockerfile(no), "{no:?}");
+        }
+    }
+
+    #[test]
     fn dockerfiles_and_not_their_ignore_files() {
-        for yes in ["Dockerfile", "api.Dockerfile", "Dockerfile.dev", "Containerfile"] {
+        for yes in [
+            "Dockerfile",
+            "api.Dockerfile",
+            "api.dockerfile",
+            "Dockerfile.dev",
+            "Dockerfile_prod",
+            "Containerfile",
+            "Containerfile.dev",
+        ] {
             assert!(is_dockerfile_name(Path::new(yes)), "{yes}");
         }
         for no in ["Dockerfile.dockerignore", "Dockerfile.dev.dockerignore", ".dockerignore", "compose.yaml"] {

@@ -1,10 +1,11 @@
-//! Variable interpolation as the Compose specification defines it, and `.env` files.
+//! Variable interpolation as the Compose specification defines it.
 //!
 //! [`interpolate`] expands `${V}`, `$V`, `${V:-d}`, `${V-d}`, `${V:?e}`, `${V?e}`, `${V:+r}`,
 //! `${V+r}`, nested expressions in defaults (`${V:-${W:-x}}`) and `$$`. [`interpolate_tree`]
 //! applies it to every scalar *value* of a document (never to keys, as compose-go does), turning
-//! problems into located diagnostics. [`parse_dotenv`] reads `.env`/`--env-file` files the way
-//! compose-go's dotenv does. Nothing here reads the process environment: callers pass a lookup.
+//! problems into located diagnostics (env files use it through [`super::dotenv`]). A `$` that starts
+//! nothing (`$(date)`, `5$`) is a literal, as in compose-go. Nothing here reads the process
+//! environment: callers pass a lookup.
 
 use std::collections::HashMap;
 
@@ -30,10 +31,18 @@ const MAX_NESTING: usize = 32;
 ///
 /// Errors name the problem: an invalid template, or a required variable (`:?`/`?`) that is missing.
 pub fn interpolate(input: &str, env: &Env) -> Result<(String, Outcome), String> {
+    interpolate_with(input, &|name| env.get(name).cloned())
+}
+
+/// [`interpolate`] with variables from a lookup function (env files look in several places).
+pub fn interpolate_with(input: &str, lookup: Lookup<'_>) -> Result<(String, Outcome), String> {
     let mut outcome = Outcome::default();
-    let text = expand(input, env, &mut outcome, 0)?;
+    let text = expand(input, lookup, &mut outcome, 0)?;
     Ok((text, outcome))
 }
+
+/// A variable lookup: the value of a name, `None` when it is not set.
+pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 fn is_name_start(c: char) -> bool {
     c == '_' || c.is_ascii_alphabetic()
@@ -43,7 +52,7 @@ fn is_name_char(c: char) -> bool {
     c == '_' || c.is_ascii_alphanumeric()
 }
 
-fn expand(input: &str, env: &Env, outcome: &mut Outcome, depth: usize) -> Result<String, String> {
+fn expand(input: &str, env: Lookup<'_>, outcome: &mut Outcome, depth: usize) -> Result<String, String> {
     if depth > MAX_NESTING {
         return Err("variable substitutions are nested too deeply".to_owned());
     }
@@ -73,16 +82,16 @@ fn expand(input: &str, env: &Env, outcome: &mut Outcome, depth: usize) -> Result
                 let len = after.find(|c: char| !is_name_char(c)).unwrap_or(after.len());
                 let name = &after[..len];
                 outcome.referenced = true;
-                match env.get(name) {
-                    Some(v) => out.push_str(v),
+                match env(name) {
+                    Some(v) => out.push_str(&v),
                     None => outcome.unset.push(name.to_owned()),
                 }
                 rest = &after[len..];
             }
+            // As in compose-go, a `$` that starts nothing (`$(date)`, `5$`, `$1`) is a literal.
             _ => {
-                return Err(format!(
-                    "invalid interpolation format in {input:?}: a `$` must start a variable; write `$$` for a literal `$`"
-                ));
+                out.push('$');
+                rest = after;
             }
         }
     }
@@ -111,7 +120,7 @@ fn matching_brace(s: &str) -> Option<usize> {
     None
 }
 
-fn braced(body: &str, input: &str, env: &Env, outcome: &mut Outcome, depth: usize) -> Result<String, String> {
+fn braced(body: &str, input: &str, env: Lookup<'_>, outcome: &mut Outcome, depth: usize) -> Result<String, String> {
     let name_len = body.find(|c: char| !is_name_char(c)).unwrap_or(body.len());
     let name = &body[..name_len];
     let op = &body[name_len..];
@@ -122,7 +131,8 @@ fn braced(body: &str, input: &str, env: &Env, outcome: &mut Outcome, depth: usiz
         ));
     }
     outcome.referenced = true;
-    let value = env.get(name);
+    let value = env(name);
+    let value = value.as_ref();
     let (op, arg) = if let Some(a) = op.strip_prefix(":-") {
         (":-", a)
     } else if let Some(a) = op.strip_prefix(":?") {
@@ -208,107 +218,6 @@ pub fn interpolate_tree(node: &mut Node, env: &Env, diagnostics: &mut Vec<Diagno
     }
 }
 
-/// Parse a `.env` file: `KEY=VALUE` lines, `export` prefixes, `#` comments, single quotes
-/// (literal), double quotes (escapes, may span lines) and unquoted values (trailing ` #` comment
-/// removed). Values are interpolated with the variables defined so far, then `base`.
-///
-/// Returns the variables in file order, or a message with the 1-based line of the first error.
-pub fn parse_dotenv(text: &str, base: &Env) -> Result<Vec<(String, String)>, (u32, String)> {
-    let mut vars: Vec<(String, String)> = Vec::new();
-    let mut scope: Env = base.clone();
-    let lines: Vec<&str> = text.lines().collect();
-    let mut i = 0;
-    while i < lines.len() {
-        let line_no = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        let line = lines[i].trim_start_matches('\u{feff}').trim();
-        i += 1;
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let line = line.strip_prefix("export ").map(str::trim_start).unwrap_or(line);
-        let Some((key, raw)) = line.split_once('=') else {
-            // A bare name inherits from the environment when set.
-            if line.chars().all(is_name_char) {
-                if let Some(v) = base.get(line) {
-                    vars.push((line.to_owned(), v.clone()));
-                }
-                continue;
-            }
-            return Err((line_no, format!("invalid line {line:?}: expected KEY=VALUE")));
-        };
-        let key = key.trim();
-        if key.is_empty() || key.chars().any(|c| c.is_whitespace()) {
-            return Err((line_no, format!("invalid variable name {key:?}")));
-        }
-        let raw = raw.trim_start();
-        let value = if let Some(body) = raw.strip_prefix('\'') {
-            match body.find('\'') {
-                Some(end) => body[..end].to_owned(),
-                None => return Err((line_no, format!("unterminated single quote in the value of `{key}`"))),
-            }
-        } else if let Some(body) = raw.strip_prefix('"') {
-            // Double quotes may span lines.
-            let mut collected = body.to_owned();
-            loop {
-                if let Some(end) = closing_double_quote(&collected) {
-                    collected.truncate(end);
-                    break;
-                }
-                match lines.get(i) {
-                    Some(next) => {
-                        collected.push('\n');
-                        collected.push_str(next);
-                        i += 1;
-                    }
-                    None => return Err((line_no, format!("unterminated double quote in the value of `{key}`"))),
-                }
-            }
-            let unescaped = unescape_double(&collected);
-            interpolate(&unescaped, &scope).map(|(t, _)| t).map_err(|e| (line_no, e))?
-        } else {
-            let without_comment = match raw.find(" #") {
-                Some(at) => &raw[..at],
-                None => raw,
-            };
-            interpolate(without_comment.trim_end(), &scope).map(|(t, _)| t).map_err(|e| (line_no, e))?
-        };
-        scope.entry(key.to_owned()).or_insert_with(|| value.clone());
-        vars.push((key.to_owned(), value));
-    }
-    Ok(vars)
-}
-
-fn closing_double_quote(s: &str) -> Option<usize> {
-    let mut escaped = false;
-    for (i, c) in s.char_indices() {
-        match c {
-            '\\' if !escaped => escaped = true,
-            '"' if !escaped => return Some(i),
-            _ => escaped = false,
-        }
-    }
-    None
-}
-
-fn unescape_double(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('r') => out.push('\r'),
-            Some(other) => out.push(other),
-            None => out.push('\\'),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,24 +227,15 @@ mod tests {
     }
 
     #[test]
-    fn dotenv_forms() {
-        let vars =
-            parse_dotenv("# c\nA=1\nexport B = two # comment\nC='lit $A'\nD=\"x\\ny ${A}\"\nE=${A}b\n", &Env::new())
-                .expect("valid");
-        let map: HashMap<_, _> = vars.into_iter().collect();
-        assert_eq!(map["A"], "1");
-        assert_eq!(map["B"], "two");
-        assert_eq!(map["C"], "lit $A");
-        assert_eq!(map["D"], "x\ny 1");
-        assert_eq!(map["E"], "1b");
-    }
-
-    #[test]
     fn braces_and_escapes() {
         let e = env(&[("A", "a")]);
         assert_eq!(interpolate("$$A-${A}", &e).map(|r| r.0), Ok("$A-a".to_owned()));
         assert!(interpolate("${A", &e).is_err());
         assert!(interpolate("${ A }", &e).is_err());
-        assert!(interpolate("cost $5", &e).is_err());
+        // A `$` that starts nothing is a literal (compose-go's pattern does not match it).
+        for literal in ["cost $5", "$(date)", "5$", "$1", "a $ b", "$-x"] {
+            assert_eq!(interpolate(literal, &e).map(|r| r.0), Ok(literal.to_owned()), "{literal}");
+        }
+        assert!(interpolate("${}", &e).is_err());
     }
 }

@@ -13,6 +13,7 @@
 
 use std::collections::HashMap;
 
+use super::normalize::clean_target;
 use crate::yaml::{Node, Style, Value};
 
 /// How a value at a given path merges.
@@ -252,13 +253,14 @@ fn item_key(item: &Node, kind: KeyKind) -> Option<String> {
         },
         KeyKind::Target => match &item.value {
             Value::Scalar(s) => {
+                // Targets are path-cleaned before they are compared, as in compose-go.
                 let parts: Vec<&str> = s.split(':').collect();
                 match parts.len() {
-                    0 | 1 => Some(s.clone()),
-                    _ => parts.get(1).map(|t| (*t).to_owned()),
+                    0 | 1 => Some(clean_target(s)),
+                    _ => parts.get(1).map(|t| clean_target(t)),
                 }
             }
-            Value::Map(_) => item.get("target").and_then(Node::as_str).map(str::to_owned),
+            Value::Map(_) => item.get("target").and_then(Node::as_str).map(clean_target),
             _ => None,
         },
         KeyKind::SecretTarget => match &item.value {

@@ -9,6 +9,7 @@
 //! merged document is kept so findings can be located. It never panics and never fails.
 
 mod discover;
+pub mod dotenv;
 mod env_file;
 mod extends;
 mod include;
@@ -75,7 +76,8 @@ pub fn load_project(paths: &[PathBuf], options: &LoadOptions) -> LoadedProject {
         let mut path = Vec::new();
         merged = merge::merge(merged, doc, &mut path);
     }
-    let doc = merged.unwrap_or_else(|| Node::new(Value::Map(Vec::new()), std::sync::Arc::new(files[0].clone()), 1, 1));
+    let mut doc =
+        merged.unwrap_or_else(|| Node::new(Value::Map(Vec::new()), std::sync::Arc::new(files[0].clone()), 1, 1));
     let mut diagnostics = loader.diagnostics;
 
     let profiles = if !options.profiles.is_empty() {
@@ -95,6 +97,8 @@ pub fn load_project(paths: &[PathBuf], options: &LoadOptions) -> LoadedProject {
         });
 
     let abs_dir = absolute(&project_dir);
+    env_file::resolve_environments(&mut doc, &abs_dir, &env, &profiles, &mut diagnostics);
+    normalize::add_implicit_dependencies(&mut doc);
     let ctx = normalize::Context { project_dir: &abs_dir, profiles: &profiles, env: &env };
     let mut model = normalize::normalize(&doc, &ctx, &mut diagnostics);
     model.name = normalize_project_name(&project_name);
@@ -123,7 +127,8 @@ pub fn load_from_texts(texts: &[(PathBuf, String)], project_dir: &Path, env: &En
         merged = merge::merge(merged, doc, &mut Vec::new());
     }
     let file = texts.first().map(|(f, _)| f.clone()).unwrap_or_default();
-    let doc = merged.unwrap_or_else(|| Node::new(Value::Map(Vec::new()), std::sync::Arc::new(file.clone()), 1, 1));
+    let mut doc = merged.unwrap_or_else(|| Node::new(Value::Map(Vec::new()), std::sync::Arc::new(file.clone()), 1, 1));
+    normalize::add_implicit_dependencies(&mut doc);
     let mut diagnostics = loader.diagnostics;
     let ctx = normalize::Context { project_dir, profiles: &[], env };
     let mut model = normalize::normalize(&doc, &ctx, &mut diagnostics);

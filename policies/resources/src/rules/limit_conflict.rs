@@ -108,9 +108,12 @@ mod tests {
 
     #[test]
     fn differing_values_conflict_and_equal_values_do_not() {
-        let project = from_compose(
-            "services:\n  a:\n    image: a:1\n    mem_limit: 1g\n    cpus: 1\n    deploy: { resources: { limits: { memory: 2G, cpus: '1' } } }\n  b:\n    image: b:1\n    mem_limit: 1g\n    deploy: { resources: { limits: { memory: 1G } } }\n",
+        // Compose refuses a compose file with such a conflict (the model reports a load error), so
+        // the conflicting value is set in memory, as a front end that builds the model would.
+        let mut project = from_compose(
+            "services:\n  a:\n    image: a:1\n    mem_limit: 1g\n    cpus: 1\n    deploy: { resources: { limits: { memory: 1G, cpus: '1' } } }\n  b:\n    image: b:1\n    mem_limit: 1g\n    deploy: { resources: { limits: { memory: 1G } } }\n",
         );
+        project.services[0].resources.limits.memory = Some(2 << 30);
         let findings: Vec<_> =
             run::<Resources>(&project, "").into_iter().filter(|f| f.rule == super::RULE.id).collect();
         assert_eq!(findings.len(), 1);

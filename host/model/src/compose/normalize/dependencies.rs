@@ -147,3 +147,73 @@ pub(super) fn check_cycles(services: &[(Node, Node)], diags: &mut Vec<Diagnostic
         }
     }
 }
+
+/// Add the dependencies Compose infers, as `depends_on` entries of the merged document located at
+/// what implies them: `links` (`svc` or `svc:alias`) and `network_mode`/`ipc`/`pid`/`uts`/`cgroup`
+/// `service:svc` (condition started, restart), and `volumes_from` (`svc[:mode]`, not
+/// `container:…`; no restart). An explicit entry is never changed. They take part in cycle
+/// detection like any other. A `network_mode` or `volumes_from` naming an undefined service adds
+/// nothing (its own check reports it, once).
+pub fn add_implicit_dependencies(doc: &mut Node) {
+    let Value::Map(top) = &mut doc.value else { return };
+    let Some((_, services)) = top.iter_mut().find(|(k, _)| k.as_str() == Some("services")) else { return };
+    let Value::Map(services) = &mut services.value else { return };
+    let defined: std::collections::HashSet<String> =
+        services.iter().filter_map(|(k, _)| k.as_str().map(str::to_owned)).collect();
+    for (_, service) in services.iter_mut() {
+        let mut implied: Vec<(Node, bool)> = Vec::new();
+        let named = |node: &Node, name: &str| node.string_at(name);
+        for item in service.get("links").and_then(Node::as_seq).unwrap_or_default() {
+            if let Some(link) = item.as_str() {
+                let parts: Vec<&str> = link.split(':').collect();
+                let name = if parts.len() == 2 { parts[0] } else { link };
+                implied.push((named(item, name), true));
+            }
+        }
+        for key in ["network_mode", "ipc", "pid", "uts", "cgroup"] {
+            if let Some(v) = service.get(key)
+                && let Some(shared) = v.as_str().and_then(|s| s.strip_prefix("service:"))
+                && (key != "network_mode" || defined.contains(shared))
+            {
+                implied.push((named(v, shared), true));
+            }
+        }
+        for item in service.get("volumes_from").and_then(Node::as_seq).unwrap_or_default() {
+            if let Some(spec) = item.as_str().filter(|s| !s.starts_with("container:")) {
+                let spec = spec.strip_prefix("service:").unwrap_or(spec);
+                let name = spec.split(':').next().unwrap_or_default();
+                if defined.contains(name) {
+                    implied.push((named(item, name), false));
+                }
+            }
+        }
+        if implied.is_empty() {
+            continue;
+        }
+        let Value::Map(entries) = &mut service.value else { continue };
+        let at = entries.len();
+        let pos = entries.iter().position(|(k, _)| k.as_str() == Some("depends_on")).unwrap_or(at);
+        if pos == at {
+            let (key, _) = &implied[0];
+            entries.push((key.string_at("depends_on"), key.with_value(Value::Map(Vec::new()))));
+        }
+        let deps = &mut entries[pos].1;
+        if deps.is_null() {
+            *deps = deps.with_value(Value::Map(Vec::new()));
+        }
+        let Value::Map(deps) = &mut deps.value else { continue };
+        for (key, restart) in implied {
+            let name = key.as_str().unwrap_or_default();
+            if deps.iter().any(|(k, _)| k.as_str() == Some(name)) {
+                continue;
+            }
+            let field = |k: &str, v: &str| (key.string_at(k), key.with_value(Value::Scalar(v.to_owned())));
+            let value = key.with_value(Value::Map(vec![
+                field("condition", "service_started"),
+                field("restart", if restart { "true" } else { "false" }),
+                field("required", "true"),
+            ]));
+            deps.push((key, value));
+        }
+    }
+}

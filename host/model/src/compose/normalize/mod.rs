@@ -34,8 +34,10 @@ use references::{Refs, declarations};
 use scalar::{MapOrNull, Norm};
 use service::normalize_service;
 
+pub use dependencies::add_implicit_dependencies;
 pub use ports::parse_port_spec;
 pub use scalar::split_shell_words;
+pub use volumes::clean_target;
 
 /// What normalization needs besides the document.
 pub struct Context<'a> {
@@ -99,8 +101,34 @@ pub fn normalize(doc: &Node, ctx: &Context<'_>, diags: &mut Vec<Diagnostic>) -> 
             project.services.push(service);
         }
     }
+    disabled_dependencies(&project, services, diags);
     check_cycles(services, diags);
     project
+}
+
+/// A required dependency of an enabled service on a service its profiles disable is an error, as
+/// in Compose (`docker compose --profile web config` refuses a `web` service that depends on a
+/// `db` of another profile; it does not enable `db`). An optional one is kept.
+fn disabled_dependencies(project: &Project, services: &[(Node, Node)], diags: &mut Vec<Diagnostic>) {
+    let enabled: HashSet<&str> = project.services.iter().map(|s| s.name.as_str()).collect();
+    let defined: HashSet<&str> = services.iter().filter_map(|(k, _)| k.as_str()).collect();
+    for s in &project.services {
+        for d in s.depends_on.iter().filter(|d| d.required) {
+            if defined.contains(d.service.as_str()) && !enabled.contains(d.service.as_str()) {
+                let at = services
+                    .iter()
+                    .find(|(k, _)| k.as_str() == Some(s.name.as_str()))
+                    .map(|(_, v)| v.nearest(&["depends_on".to_owned(), d.service.clone()]).location());
+                diags.push(Diagnostic::error(
+                    at,
+                    format!(
+                        "service `{}` depends on service `{}`, which the selected profiles disable",
+                        s.name, d.service
+                    ),
+                ));
+            }
+        }
+    }
 }
 
 /// Whether a service with `profiles` runs when `active` profiles are selected (none: every service).

@@ -44,11 +44,16 @@ fn device_request(n: &mut Norm<'_, '_>, item: &Node, what: &str, default_gpu: bo
         }
     }
     if let Some(ids) = item.get("device_ids") {
+        if let Some(c) = item.get("count") {
+            let m = format!("`count` and `device_ids` of a device request of service `{}` are exclusive", n.service);
+            n.error(c, m);
+        }
         d.device_ids = n.strings(ids, "device_ids");
         if d.count.is_none() {
             d.count = Some(DeviceCount::Count(u32::try_from(d.device_ids.len()).unwrap_or(u32::MAX)));
         }
     }
+
     if let Some(o) = item.get("options") {
         d.options = n.key_values(o, "options");
     }
@@ -117,8 +122,66 @@ pub(super) fn resources(n: &mut Norm<'_, '_>, node: &Node, s: &mut Service) {
             });
         }
     }
+    let scale = node.get("scale").and_then(|v| n.int::<u32>(v, "scale"));
+    if let (Some(scale), Some(replicas)) = (scale, s.replicas)
+        && scale != replicas
+        && let Some(at) = node.get("scale")
+    {
+        let m = format!("service `{}` sets distinct values on `scale` and `deploy.replicas`", n.service);
+        n.error(at, m);
+    }
     if s.replicas.is_none() {
-        s.replicas = node.get("scale").and_then(|v| n.int(v, "scale"));
+        s.replicas = scale;
+    }
+    conflicts(n, node, &s.resources, res.and_then(|r| r.get("limits")), res.and_then(|r| r.get("reservations")));
+}
+
+/// Compose refuses a legacy key next to a `deploy.resources` section (`limits` for `cpus`,
+/// `mem_limit` and `pids_limit`, `reservations` for `mem_reservation`) that gives it another value;
+/// a value missing from that section counts as zero, as in compose-go. Reported at the legacy key.
+fn conflicts(
+    n: &mut Norm<'_, '_>,
+    node: &Node,
+    r: &crate::model::Resources,
+    limits: Option<&Node>,
+    reservations: Option<&Node>,
+) {
+    let l = &r.legacy;
+    let nano = |c: f64| (c * 1e9).round() as i64;
+    let pairs: [(&str, bool, bool, &str); 4] = [
+        (
+            "cpus",
+            limits.is_some(),
+            l.cpus.is_some_and(|c| c != 0.0 && nano(c) != nano(r.limits.cpus.unwrap_or(0.0))),
+            "deploy.resources.limits.cpus",
+        ),
+        (
+            "mem_limit",
+            limits.is_some(),
+            l.mem_limit.is_some_and(|m| m != 0 && Some(m) != r.limits.memory.or(Some(0))),
+            "deploy.resources.limits.memory",
+        ),
+        (
+            "mem_reservation",
+            reservations.is_some(),
+            l.mem_reservation.is_some_and(|m| m != 0 && Some(m) != r.reservations.memory.or(Some(0))),
+            "deploy.resources.reservations.memory",
+        ),
+        (
+            "pids_limit",
+            limits.is_some(),
+            l.pids_limit.is_some_and(|p| p != 0 && Some(p) != r.limits.pids.or(Some(0))),
+            "deploy.resources.limits.pids",
+        ),
+    ];
+    for (key, section, differs, other) in pairs {
+        if section
+            && differs
+            && let Some(at) = node.get(key)
+        {
+            let m = format!("service `{}` sets distinct values on `{key}` and `{other}`", n.service);
+            n.error(at, m);
+        }
     }
 }
 

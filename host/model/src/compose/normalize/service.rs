@@ -28,6 +28,7 @@ pub(super) fn normalize_service(n: &mut Norm<'_, '_>, name: &str, node: &Node, r
     }
     if let Some(v) = get("build") {
         s.build = build(n, v);
+        platforms(n, node, v);
     }
     if s.image.is_none() && s.build.is_none() && get("extends").is_none() && get("provider").is_none() {
         n.error(node, format!("service `{name}` has neither an image nor a build context specified"));
@@ -238,8 +239,24 @@ fn build(n: &mut Norm<'_, '_>, node: &Node) -> Option<Build> {
         let abs = clean(&n.ctx.project_dir.join(&context_raw));
         relative_slashed(&abs, n.ctx.project_dir)
     };
-    let dockerfile = node.get("dockerfile").and_then(|d| n.string(d, "build.dockerfile"));
+    // An empty `dockerfile` (an unset variable) is the default, as in Compose; `dockerfile_inline`
+    // names no file.
+    let dockerfile = node.get("dockerfile").and_then(|d| n.string(d, "build.dockerfile")).filter(|d| !d.is_empty());
+    if dockerfile.is_some() && node.get("dockerfile_inline").is_some_and(|i| !i.is_null()) {
+        let m = format!("service `{}` sets both `build.dockerfile` and `build.dockerfile_inline`", n.service);
+        n.error(node.get("dockerfile_inline").unwrap_or(node), m);
+    }
     let target = node.get("target").and_then(|t| n.string(t, "build.target"));
     let args = node.get("args").map(|a| n.key_values(a, "build.args")).unwrap_or_default();
     Some(Build { context, context_index: None, dockerfile, dockerfile_index: None, target, target_stage: None, args })
+}
+
+/// Compose refuses a service whose `platform` is not one of its `build.platforms`.
+fn platforms(n: &mut Norm<'_, '_>, service: &Node, build: &Node) {
+    let Some(list) = build.get("platforms").and_then(Node::as_seq).filter(|l| !l.is_empty()) else { return };
+    let Some(platform) = service.get("platform").and_then(Node::as_str).filter(|p| !p.is_empty()) else { return };
+    if !list.iter().any(|p| p.as_str() == Some(platform)) {
+        let m = format!("`build.platforms` of service `{}` must include its platform {platform:?}", n.service);
+        n.error(build.get("platforms").unwrap_or(build), m);
+    }
 }

@@ -1,6 +1,7 @@
 //! Volumes: the short (`src:target[:mode]`) and long syntaxes of a service's `volumes` into the
-//! model's [`Mount`]s, bind sources made absolute (`~` from `HOME`), named volumes checked
-//! against the top-level declarations.
+//! model's [`Mount`]s, bind sources made absolute (`~` from `HOME`; an absolute source is kept as
+//! written, as Compose does), targets path-cleaned ([`clean_target`], also used before merging),
+//! named volumes checked against the top-level declarations.
 //!
 //! Nothing here touches the file system: a bind source that does not exist is not an error.
 
@@ -39,7 +40,9 @@ pub(super) fn volumes(n: &mut Norm<'_, '_>, node: &Node, refs: &Refs<'_>) -> Vec
                         continue;
                     }
                 };
-                let Some(target) = item.get("target").and_then(|t| n.string(t, "volumes.target")) else {
+                let Some(target) =
+                    item.get("target").and_then(|t| n.string(t, "volumes.target")).map(|t| clean_target(&t))
+                else {
                     let m = format!("a volume of service `{}` has no `target`", n.service);
                     n.error(item, m);
                     continue;
@@ -90,6 +93,8 @@ fn short_volume(n: &mut Norm<'_, '_>, spec: &str) -> Option<Mount> {
         return None;
     }
     let read_only = mode.is_some_and(|m| m.split(',').any(|o| o == "ro"));
+    let target = clean_target(target);
+    let target = target.as_str();
     Some(match source {
         None => Mount { kind: MountKind::Volume, source: None, target: target.to_owned(), read_only },
         Some(s) if s.starts_with('.') || s.starts_with('/') || s.starts_with('~') || s.contains('/') => {
@@ -100,8 +105,24 @@ fn short_volume(n: &mut Norm<'_, '_>, spec: &str) -> Option<Mount> {
     })
 }
 
-/// A bind source as an absolute, clean path (`~` is `HOME`, others are relative to the project).
+/// A container path cleaned as Go's `path.Clean` does (`/data/` and `/data/./` are `/data`);
+/// anything that is not an absolute POSIX path is kept as written.
+pub fn clean_target(target: &str) -> String {
+    if target.starts_with('/') { clean(Path::new(target)).to_string_lossy().into_owned() } else { target.to_owned() }
+}
+
+/// Whether `s` is an absolute Windows path (`C:\dir`, `C:/dir`).
+fn is_windows_absolute(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && (b[2] == b'\\' || b[2] == b'/')
+}
+
+/// A bind source as an absolute path: `~` is `HOME`, a relative path is joined to the project
+/// (and cleaned), an absolute one is kept as written (Compose does not clean it).
 fn absolute_bind(n: &Norm<'_, '_>, source: &str) -> String {
+    if source.starts_with('/') || is_windows_absolute(source) {
+        return source.to_owned();
+    }
     if let Some(rest) = source.strip_prefix('~')
         && (rest.is_empty() || rest.starts_with('/'))
         && let Some(home) = n.ctx.env.get("HOME")
