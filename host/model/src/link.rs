@@ -105,7 +105,14 @@ pub fn link(project: &mut LoadedProject) {
                         } else {
                             format!("cannot read dockerfile `{rel}` of service `{name}`: {e}")
                         };
-                        project.diagnostics.push(Diagnostic::warning(at.clone(), message));
+                        // A Dockerfile outside a confined project is a reference that leaves it: an
+                        // error, as every such reference is.
+                        if e.kind() == std::io::ErrorKind::PermissionDenied && crate::confine::check(&df_path).is_err()
+                        {
+                            project.diagnostics.push(Diagnostic::error(at.clone(), message));
+                        } else {
+                            project.diagnostics.push(Diagnostic::warning(at.clone(), message));
+                        }
                         None
                     }
                 }

@@ -142,3 +142,25 @@ fn acceptance_values_are_normalized() {
     let vram = vortex.environment.iter().find(|kv| kv.name == "VORTEX_MAX_VRAM_GB").expect("env");
     assert_eq!(vram.value.as_deref(), Some("11.8"));
 }
+
+#[test]
+fn container_names_clash_only_between_services_that_run_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("compose.yaml");
+    std::fs::write(
+        &file,
+        "services:\n  api:\n    image: a\n    container_name: app\n  worker:\n    image: a\n    container_name: app\n  dev:\n    image: a\n    profiles: [dev]\n    container_name: tool\n  ci:\n    image: a\n    profiles: [ci]\n    container_name: tool\n",
+    )
+    .unwrap();
+    let loaded = load(&file);
+    let errors = errors(&loaded);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("compose.yaml:7:")
+            && errors[0].contains("container name `app` is already used by service `api`"),
+        "{errors:?}"
+    );
+    // With every profile selected (as `--profile '*'`), dev and ci run together too.
+    let all = load_project(&[file.clone()], &LoadOptions { profiles: vec!["*".into()], ..options() });
+    assert_eq!(all.diagnostics.iter().filter(|d| d.is_error()).count(), 2);
+}

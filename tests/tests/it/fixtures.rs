@@ -10,11 +10,18 @@ use plimsoll_tests::workspace_root;
 /// Rules no compose file can reach because Docker Compose refuses every project they would flag
 /// (the model reports those as load errors, as Compose does); each is unit-tested on a project
 /// changed in memory instead.
-const UNREACHABLE_FROM_COMPOSE: &[(&str, &str)] = &[(
-    "resources/limit-conflict",
-    "docker-compose v2.40.3 refuses `mem_limit`, `mem_reservation`, `cpus` or `pids_limit` next to a \
-     `deploy.resources` section with another value (\"can't set distinct values\")",
-)];
+const UNREACHABLE_FROM_COMPOSE: &[(&str, &str)] = &[
+    (
+        "resources/limit-conflict",
+        "docker-compose v2.40.3 refuses `mem_limit`, `mem_reservation`, `cpus` or `pids_limit` next to a \
+         `deploy.resources` section with another value (\"can't set distinct values\")",
+    ),
+    (
+        "health/duplicate-container-name",
+        "docker-compose v2.40.3 refuses two services that run together with one `container_name` \
+         (\"container name ... is already in use\"); services of profiles that never run together pass",
+    ),
+];
 
 #[test]
 fn builtin_pack_fixtures_pass_and_cover_every_rule() {

@@ -97,6 +97,9 @@ const KEYWORDS: [&str; 18] = [
 /// `# check=`) or an instruction keyword first (after blank and comment lines). Unreadable: no.
 pub fn looks_like_dockerfile(path: &Path) -> bool {
     use std::io::Read;
+    if crate::confine::check(path).is_err() {
+        return false;
+    }
     let Ok(file) = std::fs::File::open(path) else { return false };
     let mut head = Vec::new();
     if file.take(64 * 1024).read_to_end(&mut head).is_err() {

@@ -134,6 +134,11 @@ impl Loader<'_> {
             self.cache.insert(path.to_path_buf(), None);
             return None;
         }
+        if let Err(e) = crate::confine::check(path) {
+            self.error(at, format!("cannot read the file `{}` named by `extends`: {e}", path.display()));
+            self.cache.insert(path.to_path_buf(), None);
+            return None;
+        }
         let doc = self.read(path).and_then(|text| self.parse_text(path, &text, env));
         self.cache.insert(path.to_path_buf(), doc.clone());
         doc

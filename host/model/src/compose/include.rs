@@ -121,6 +121,10 @@ impl Loader<'_> {
                 self.error(item, format!("cannot read the included file `{}`", f.display()));
                 continue;
             }
+            if let Err(e) = crate::confine::check(f) {
+                self.error(item, format!("cannot read the included file `{}`: {e}", f.display()));
+                continue;
+            }
             let Some(text) = self.read(f) else { continue };
             let Some(mut d) = self.parse_text(f, &text, env) else { continue };
             self.resolve_extends(&mut d, f, env);

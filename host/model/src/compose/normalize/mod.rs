@@ -102,8 +102,41 @@ pub fn normalize(doc: &Node, ctx: &Context<'_>, diags: &mut Vec<Diagnostic>) -> 
         }
     }
     disabled_dependencies(&project, services, diags);
+    duplicate_container_names(&project, services, ctx.profiles, diags);
     check_cycles(services, diags);
     project
+}
+
+/// Two services that run together with one `container_name` are an error, as in Compose
+/// (`container name "x" is already in use`). With profiles selected (`*` included) every enabled
+/// service runs together; with none (Plimsoll's "check every service") two services run together
+/// when neither has profiles or they share one, so profiles that never run together may share a name.
+fn duplicate_container_names(
+    project: &Project,
+    services: &[(Node, Node)],
+    active: &[String],
+    diags: &mut Vec<Diagnostic>,
+) {
+    let together = |a: &[String], b: &[String]| {
+        !active.is_empty() || a.is_empty() && b.is_empty() || a.iter().any(|p| b.contains(p))
+    };
+    for (i, s) in project.services.iter().enumerate() {
+        let Some(name) = s.container_name.as_deref() else { continue };
+        let Some(first) = project.services[..i]
+            .iter()
+            .find(|o| o.container_name.as_deref() == Some(name) && together(&o.profiles, &s.profiles))
+        else {
+            continue;
+        };
+        let at = services
+            .iter()
+            .find(|(k, _)| k.as_str() == Some(s.name.as_str()))
+            .map(|(_, v)| v.nearest(&["container_name".to_owned()]).location());
+        diags.push(Diagnostic::error(
+            at,
+            format!("service `{}`: container name `{name}` is already used by service `{}`", s.name, first.name),
+        ));
+    }
 }
 
 /// A required dependency of an enabled service on a service its profiles disable is an error, as
