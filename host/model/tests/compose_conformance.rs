@@ -161,6 +161,6 @@ fn container_names_clash_only_between_services_that_run_together() {
         "{errors:?}"
     );
     // With every profile selected (as `--profile '*'`), dev and ci run together too.
-    let all = load_project(&[file.clone()], &LoadOptions { profiles: vec!["*".into()], ..options() });
+    let all = load_project(std::slice::from_ref(&file), &LoadOptions { profiles: vec!["*".into()], ..options() });
     assert_eq!(all.diagnostics.iter().filter(|d| d.is_error()).count(), 2);
 }
