@@ -59,7 +59,9 @@ fn snapshots_of_every_format_on_the_acceptance_stacks() {
         let outcome = check(vec![stack(name)]);
         assert!(!outcome.projects.is_empty(), "{name}: no project checked");
         for (format, format_name) in FORMATS {
-            let text = render(&outcome, format, RenderOptions::default());
+            // The repository root (SARIF's SRCROOT) is where this checkout happens to be.
+            let root = format!("file://{}/", outcome.projects[0].repository.display());
+            let text = render(&outcome, format, RenderOptions::default()).replace(&root, "file://[repository]/");
             insta::with_settings!({
                 filters => vec![(r#""duration_ms": \d+"#, r#""duration_ms": "[ms]""#)],
                 prepend_module_to_snapshot => false,
