@@ -44,6 +44,90 @@ pub struct Config {
     /// Waivers: findings of these rules on these services or files are not reported.
     #[serde(default)]
     pub exceptions: Vec<Exception>,
+    /// How `plimsoll serve --docker-authz-socket` admits containers (ignored by `check`).
+    pub docker_authz: Option<DockerAuthzConfig>,
+    /// How `plimsoll serve` answers Kubernetes `AdmissionReview`s (ignored by `check`).
+    pub kubernetes: Option<KubernetesConfig>,
+}
+
+/// `kubernetes:`: how the Kubernetes admission webhook answers.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct KubernetesConfig {
+    /// `enforce` (deny what fails the gate, the default) or `audit` (allow it with warnings).
+    pub mode: Option<AdmissionMode>,
+    /// What a pack error or a server without a policy does: `fail` (deny, the default) or `ignore`.
+    pub failure_policy: Option<FailurePolicy>,
+}
+
+/// `docker-authz:`: how the Docker Engine authorization plugin admits containers.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct DockerAuthzConfig {
+    /// `enforce` (deny what fails the gate, the default) or `audit` (allow it, log it and count it).
+    pub mode: Option<AdmissionMode>,
+    /// What a pack error or a server without a policy does: `fail` (deny, the default) or `ignore`.
+    pub failure_policy: Option<FailurePolicy>,
+    /// The gated endpoints (default: `POST /containers/create` and `POST /containers/{id}/update`,
+    /// under any API version prefix); every other request is allowed.
+    pub endpoints: Option<Vec<GatedEndpoint>>,
+    /// Directories (relative to this file) below which the compose files a container's Docker
+    /// Compose labels name may be read, to check the whole project; empty (the default): never.
+    #[serde(default)]
+    pub project_roots: Vec<String>,
+    /// Count the containers the daemon already has (running or created) against the host budgets
+    /// (default `true`).
+    pub live_budget: Option<bool>,
+    /// When the Docker API cannot be asked for what runs: `profile` (check against the configured
+    /// host profile alone and log it, the default) or `deny`.
+    pub docker_unreachable: Option<UnreachablePolicy>,
+}
+
+/// An endpoint the Docker authorization plugin checks.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct GatedEndpoint {
+    /// HTTP method (default `POST`).
+    #[serde(default = "post")]
+    pub method: String,
+    /// Path without the version prefix; `{id}` matches one segment (`/containers/{id}/update`).
+    pub path: String,
+    /// This endpoint's mode (default: the section's).
+    pub mode: Option<AdmissionMode>,
+}
+
+fn post() -> String {
+    "POST".into()
+}
+
+/// Whether an admission point denies or only reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum AdmissionMode {
+    /// Deny what fails the gate.
+    Enforce,
+    /// Allow everything; log and count what would have been denied.
+    Audit,
+}
+
+/// What an admission point does when it cannot decide (a pack error, no policy loaded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailurePolicy {
+    /// Deny (fail closed).
+    Fail,
+    /// Allow.
+    Ignore,
+}
+
+/// What the Docker plugin does when the Docker API cannot tell it what already runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum UnreachablePolicy {
+    /// Check against the configured host profile alone.
+    Profile,
+    /// Deny.
+    Deny,
 }
 
 /// One entry of `exceptions:`: which findings it waives, why, and until when.
@@ -437,6 +521,8 @@ pub fn merge(parent: Config, child: Config, parent_dir: &Path) -> Config {
         rules,
         settings,
         exceptions,
+        docker_authz: child.docker_authz.or(parent.docker_authz),
+        kubernetes: child.kubernetes.or(parent.kubernetes),
     }
 }
 

@@ -3,10 +3,12 @@
 //! A file argument is one project (a compose file, or a Dockerfile). A directory argument is searched
 //! recursively, respecting `.gitignore`, `.ignore` and hidden files as git and ripgrep do: every
 //! directory that holds a compose file (`compose.yaml`, `docker-compose.yml`, …) is a compose
-//! project, and every Dockerfile found is a candidate standalone project — the check pipeline keeps
-//! only the Dockerfiles that no compose project builds. A directory with neither is still returned
-//! as a target so that loading reports "no compose file found" with its name. This module only looks
-//! at names on disk; it never parses a file.
+//! project, every Kubernetes manifest (a YAML file with top-level `apiVersion:` and `kind:`, see
+//! [`crate::manifests`]) is a project, and every Dockerfile found is a candidate standalone project
+//! — the check pipeline keeps only the Dockerfiles that no compose project builds. A directory with
+//! none of them is still returned as a target so that loading reports "no compose file found" with
+//! its name. This module looks at names on disk and at the first bytes of YAML files; it never
+//! parses a file.
 
 use std::path::{Path, PathBuf};
 
@@ -54,6 +56,8 @@ pub fn discover(path: &Path) -> Discovered {
             }
         } else if kind.is_file() && is_dockerfile_name(entry_path) {
             found.dockerfiles.push(Target { path: entry_path.to_path_buf(), root: root.clone() });
+        } else if kind.is_file() && crate::manifests::is_manifest(entry_path) {
+            found.projects.push(Target { path: entry_path.to_path_buf(), root: root.clone() });
         }
     }
     if found.projects.is_empty() && found.dockerfiles.is_empty() {

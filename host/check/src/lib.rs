@@ -27,6 +27,7 @@ pub mod host_rules;
 pub mod load;
 pub mod locate;
 pub mod manifest;
+pub mod manifests;
 pub mod options;
 pub mod outcome;
 pub mod packs;

@@ -40,6 +40,8 @@ pub fn load_all(options: &CheckOptions) -> Result<Vec<Target>, CheckError> {
         project_directory,
         profiles: options.profiles.clone(),
         env_files: options.env_files.clone(),
+        confine: options.confine.clone(),
+        environment: options.environment.clone(),
         ..LoadOptions::default()
     };
     match &options.project {
@@ -47,13 +49,15 @@ pub fn load_all(options: &CheckOptions) -> Result<Vec<Target>, CheckError> {
             let root = crate::paths::clean(&std::path::absolute(&loaded.directory).unwrap_or_default());
             Ok(vec![Target::new((**loaded).clone(), root)])
         }
-        ProjectSource::Files { files, project_directory } => {
+        ProjectSource::Files { files, project_directory, project_name } => {
             let root = project_directory
                 .clone()
                 .or_else(|| files.first().and_then(|f| f.parent()).map(Path::to_path_buf))
                 .filter(|p| !p.as_os_str().is_empty())
                 .unwrap_or_else(|| PathBuf::from("."));
-            let loaded = plimsoll_model::load(&[], &load_options(files.clone(), project_directory.clone()));
+            let mut load = load_options(files.clone(), project_directory.clone());
+            load.project_name.clone_from(project_name);
+            let loaded = plimsoll_model::load(&[], &load);
             Ok(vec![Target::new(loaded, repository::root_of(&root))])
         }
         ProjectSource::Memory { files, compose_files, project_name } => {
@@ -93,7 +97,16 @@ fn load_paths(paths: &[PathBuf], load_options: &LoadOptions) -> Vec<Target> {
     let load = |t: &discover::Target| {
         Target::new(plimsoll_model::load(std::slice::from_ref(&t.path), load_options), repository::root_of(&t.root))
     };
-    let mut loaded: Vec<Target> = targets.par_iter().map(load).collect();
+    // A Kubernetes manifest is a project of its own (none when it holds no workload).
+    let load_any = |t: &discover::Target| {
+        if t.path.is_file() && crate::manifests::is_manifest(&t.path) {
+            let (loaded, scratch) = crate::manifests::load(&t.path, load_options)?;
+            Some(Target { loaded, repository: repository::root_of(&t.root), scratch: scratch.map(Arc::new) })
+        } else {
+            Some(load(t))
+        }
+    };
+    let mut loaded: Vec<Target> = targets.par_iter().filter_map(load_any).collect();
     let built: HashSet<PathBuf> = loaded
         .iter()
         .flat_map(|t| {

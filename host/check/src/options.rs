@@ -24,6 +24,8 @@ pub enum ProjectSource {
         files: Vec<PathBuf>,
         /// `--project-directory`.
         project_directory: Option<PathBuf>,
+        /// `--project-name`.
+        project_name: Option<String>,
     },
     /// A project given as file contents (relative, `/`-separated names → bytes). It is written to
     /// a private temporary directory and loaded from there; names that leave the project
@@ -113,6 +115,11 @@ pub struct CheckOptions {
     /// Check projects and evaluate packs one after the other on the calling thread instead of in
     /// parallel: a server runs many checks at once, and parallelism inside each only adds contention.
     pub sequential: bool,
+    /// Read nothing outside this directory, whatever the project's files reference (a project
+    /// named by untrusted input, such as a container's labels).
+    pub confine: Option<PathBuf>,
+    /// The variables interpolation sees instead of the process environment (`.env` still applies).
+    pub environment: Option<std::collections::HashMap<String, String>>,
 }
 
 impl CheckOptions {

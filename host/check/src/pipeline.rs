@@ -94,7 +94,7 @@ impl Engine {
         let source = loaded
             .primary_file
             .clone()
-            .filter(|f| plimsoll_model::compose::is_dockerfile_name(f))
+            .filter(|f| plimsoll_model::compose::is_dockerfile_name(f) || crate::manifests::is_manifest(f))
             .unwrap_or_else(|| loaded.directory.clone());
         let name = loaded.model.name.clone();
         let id = repository::project_id(&source, &repository);

@@ -252,6 +252,16 @@ struct ServeArgs {
     /// Log format on standard error.
     #[arg(long, value_parser = ["text", "json"], default_value = "text")]
     log_format: String,
+    /// Serve the Docker Engine authorization plugin on this unix socket (see docs/server.md).
+    #[arg(long, value_name = "PATH")]
+    docker_authz_socket: Option<PathBuf>,
+    /// The Docker Engine API the plugin asks what already runs (default: DOCKER_HOST, else
+    /// unix:///var/run/docker.sock).
+    #[arg(long, value_name = "URL", requires = "docker_authz_socket")]
+    docker_host: Option<String>,
+    /// Print the plugin spec file for /etc/docker/plugins/<name>.spec and exit.
+    #[arg(long, requires = "docker_authz_socket")]
+    print_docker_plugin_spec: bool,
 }
 
 /// `GET url` over plain HTTP/1.1; the status code.
@@ -287,6 +297,18 @@ fn serve(args: ServeArgs, cache: Option<ComponentCache>) -> Result<u8, String> {
         (Some(cert), Some(key)) => Some(plimsoll_server::TlsFiles { cert, key, client_ca: args.client_ca }),
         _ => None,
     };
+    if args.print_docker_plugin_spec {
+        let socket =
+            args.docker_authz_socket.as_deref().ok_or("--print-docker-plugin-spec needs --docker-authz-socket")?;
+        print!("{}", plimsoll_server::docker::plugin_spec(socket));
+        return Ok(0);
+    }
+    let docker_host = args
+        .docker_host
+        .as_deref()
+        .map(plimsoll_server::docker_api::DockerHost::parse)
+        .transpose()
+        .map_err(|e| format!("--docker-host: {e}"))?;
     let max_body = plimsoll_model::units::parse_bytes(&args.max_body).map_err(|e| format!("--max-body: {e}"))? as usize;
     let options = plimsoll_server::ServeOptions {
         listen: args.listen,
@@ -302,6 +324,8 @@ fn serve(args: ServeArgs, cache: Option<ComponentCache>) -> Result<u8, String> {
         read_timeout: duration_flag("read-timeout", &args.read_timeout)?,
         log_json: args.log_format == "json",
         cache,
+        docker_authz_socket: args.docker_authz_socket,
+        docker_host,
         ..defaults
     };
     plimsoll_server::run(options).map_err(|e| e.to_string())?;
@@ -402,7 +426,11 @@ fn run(cli: Cli) -> Result<u8, String> {
             let project = if args.files.is_empty() {
                 ProjectSource::Paths(args.paths)
             } else {
-                ProjectSource::Files { files: args.files, project_directory: args.project_directory }
+                ProjectSource::Files {
+                    files: args.files,
+                    project_directory: args.project_directory,
+                    project_name: None,
+                }
             };
             let options = CheckOptions {
                 project,
@@ -414,7 +442,7 @@ fn run(cli: Cli) -> Result<u8, String> {
                 baseline,
                 today: None,
                 path_style: path_style(args.format.0),
-                sequential: false,
+                ..CheckOptions::default()
             };
             let style = indicatif::ProgressStyle::with_template("{spinner} checking {pos}/{len} projects {wide_msg}")
                 .map_err(|e| e.to_string())?;

@@ -8,8 +8,6 @@
 //! message for them. Evaluation is synchronous library code; this module only adapts HTTP to it.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
-use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -85,23 +83,7 @@ pub async fn check(
                 )
             })?,
     };
-    // The whole body first (bounded): a slow client holds no worker.
-    let read = tokio::time::timeout(
-        state.options.read_timeout,
-        http_body_util::Limited::new(body, state.options.max_body).collect(),
-    )
-    .await
-    .map_err(|_| ApiError::new(StatusCode::REQUEST_TIMEOUT, "the request body did not arrive in time"))?;
-    let bytes = match read {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
-            return Err(ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("the request body is larger than {} bytes (--max-body)", state.options.max_body),
-            ));
-        }
-        Err(e) => return Err(ApiError::new(StatusCode::BAD_REQUEST, format!("cannot read the request body: {e}"))),
-    };
+    let bytes = read_body(&state, body).await?;
     let content_type =
         headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("application/json").to_string();
     let upload = if content_type.starts_with("application/gzip")
@@ -121,63 +103,29 @@ pub async fn check(
     let policy = state.ready_policy()?;
     let options = options_for(upload, &policy.config)?;
 
-    // A free worker, or a place in the bounded queue, or 503.
-    let deadline = tokio::time::Instant::now() + state.options.request_timeout;
-    let permit = match state.workers.clone().try_acquire_owned() {
-        Ok(permit) => permit,
-        Err(tokio::sync::TryAcquireError::Closed) => {
-            return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the server is shutting down"));
-        }
-        Err(tokio::sync::TryAcquireError::NoPermits) => {
-            let waiting = state.waiting.fetch_add(1, Ordering::SeqCst);
-            if waiting >= state.options.queue {
-                state.waiting.fetch_sub(1, Ordering::SeqCst);
-                let mut error =
-                    ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the server is at capacity: retry shortly");
-                error.retry_after = Some(1);
-                return Err(error);
-            }
-            metrics::gauge!("plimsoll_queue_depth").set((waiting + 1) as f64);
-            let permit = tokio::time::timeout_at(deadline, state.workers.clone().acquire_owned()).await;
-            let left = state.waiting.fetch_sub(1, Ordering::SeqCst) - 1;
-            metrics::gauge!("plimsoll_queue_depth").set(left as f64);
-            match permit {
-                Ok(Ok(permit)) => permit,
-                Ok(Err(_)) => {
-                    return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the server is shutting down"));
-                }
-                Err(_) => {
-                    let mut error = ApiError::new(
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        "no worker became free before the request deadline",
-                    );
-                    error.retry_after = Some(1);
-                    return Err(error);
-                }
-            }
-        }
-    };
-    // The permit moves into the evaluation: a worker is busy until the evaluation really ends,
-    // even when the request has already been answered with 504.
-    let task = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        let started = Instant::now();
-        let result = policy.engine.check(&options);
-        (result, started.elapsed())
-    });
-    let (result, elapsed) = match tokio::time::timeout_at(deadline, task).await {
-        Ok(Ok(done)) => done,
-        Ok(Err(_)) => return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the evaluation was cancelled")),
-        Err(_) => {
-            return Err(ApiError::new(
-                StatusCode::GATEWAY_TIMEOUT,
-                format!("the check did not finish within the request deadline ({:?})", state.options.request_timeout),
-            ));
-        }
-    };
+    let (result, elapsed) = state.run_check(policy, options).await?;
     let outcome = result.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.to_string()))?;
     record(&outcome, elapsed);
     respond(outcome, format)
+}
+
+/// The whole request body, bounded by `--max-body` (`413`) and `--read-timeout` (`408`), read
+/// before any worker is taken: a slow client holds none.
+pub async fn read_body(state: &AppState, body: Body) -> Result<axum::body::Bytes, ApiError> {
+    let read = tokio::time::timeout(
+        state.options.read_timeout,
+        http_body_util::Limited::new(body, state.options.max_body).collect(),
+    )
+    .await
+    .map_err(|_| ApiError::new(StatusCode::REQUEST_TIMEOUT, "the request body did not arrive in time"))?;
+    match read {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the request body is larger than {} bytes (--max-body)", state.options.max_body),
+        )),
+        Err(e) => Err(ApiError::new(StatusCode::BAD_REQUEST, format!("cannot read the request body: {e}"))),
+    }
 }
 
 /// The check options of an upload under the server's configuration.

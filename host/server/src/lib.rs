@@ -12,6 +12,9 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod docker;
+pub mod docker_api;
+pub mod kubernetes;
 pub mod listen;
 pub mod openapi;
 pub mod ops;
@@ -79,7 +82,9 @@ pub fn router(state: Arc<AppState>, with_ops: bool) -> Router {
         .route("/v1/check", post(api::check))
         .route("/v1/rules", get(api::rules))
         .route("/v1/rules/{pack}/{rule}", get(api::rule))
-        .route("/v1/openapi.json", get(api::openapi));
+        .route("/v1/openapi.json", get(api::openapi))
+        .route("/v1/admission/kubernetes", post(kubernetes::review))
+        .merge(docker::routes("/docker"));
     if with_ops {
         router = router.merge(ops_router());
     }
@@ -164,7 +169,15 @@ async fn serve(options: ServeOptions) -> Result<(), ServeError> {
         None => None,
     };
     let tls = options.tls.as_ref().map(listen::tls_acceptor).transpose()?;
+    let docker = match (&options.docker_authz_socket, &options.docker_host) {
+        (None, _) => None,
+        (Some(_), Some(host)) => Some(host.clone()),
+        (Some(_), None) => Some(docker_api::DockerHost::from_env().map_err(ServeError::Input)?),
+    }
+    .map(|host| docker_api::DockerApi::new(host, Duration::from_secs(2)));
     let state = Arc::new(AppState {
+        docker,
+        docker_info: tokio::sync::OnceCell::new(),
         workers: Arc::new(Semaphore::new(options.workers.max(1))),
         waiting: AtomicUsize::new(0),
         current: Current::default(),
@@ -213,6 +226,22 @@ async fn serve(options: ServeOptions) -> Result<(), ServeError> {
             graceful.clone(),
         )));
     }
+    if let Some(socket) = &options.docker_authz_socket {
+        let listener = listen::bind_unix(socket)?;
+        let plugin = docker::routes("")
+            .fallback(not_found)
+            .layer(axum::middleware::from_fn_with_state(state.clone(), observe))
+            .with_state(state.clone());
+        tracing::info!(socket = %socket.display(), docker = %state.docker.as_ref().map(|d| d.host().to_string()).unwrap_or_default(),
+            "Docker authorization plugin is listening");
+        servers.push(tokio::spawn(listen::serve_unix(
+            listener,
+            plugin,
+            options.read_timeout,
+            stop_rx.clone(),
+            graceful.clone(),
+        )));
+    }
     let upkeep_handle = state.metrics.clone();
     tokio::spawn(async move {
         loop {
@@ -236,6 +265,9 @@ async fn serve(options: ServeOptions) -> Result<(), ServeError> {
             }
         }
         Err(_) => tracing::warn!("a listener did not stop; not waiting for its connections"),
+    }
+    if let Some(socket) = &options.docker_authz_socket {
+        let _ = std::fs::remove_file(socket);
     }
     tracing::info!("stopped");
     Ok(())

@@ -55,6 +55,60 @@ pub fn tls_acceptor(files: &TlsFiles) -> Result<TlsAcceptor, ServeError> {
     Ok(TlsAcceptor::from(Arc::new(config)))
 }
 
+/// Bind a unix socket at `path`, replacing a stale socket left by an earlier run (never another
+/// kind of file), readable and writable by the owner only.
+pub fn bind_unix(path: &std::path::Path) -> Result<tokio::net::UnixListener, ServeError> {
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+    let input = |what: String| ServeError::Input(format!("{}: {what}", path.display()));
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_socket() => {
+            std::fs::remove_file(path).map_err(|e| input(format!("cannot remove the old socket: {e}")))?;
+        }
+        Ok(_) => return Err(input("exists and is not a socket; not replacing it".into())),
+        Err(_) => {}
+    }
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| input(format!("cannot create its directory: {e}")))?;
+    }
+    let listener = tokio::net::UnixListener::bind(path).map_err(|e| input(format!("cannot listen: {e}")))?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+        .map_err(|e| input(format!("cannot restrict its permissions: {e}")))?;
+    Ok(listener)
+}
+
+/// Accept and serve connections on a unix socket until `stop` turns true (plain HTTP/1.1).
+pub async fn serve_unix(
+    listener: tokio::net::UnixListener,
+    router: Router,
+    read_timeout: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+    graceful: Arc<hyper_util::server::graceful::GracefulShutdown>,
+) {
+    let service = hyper_util::service::TowerToHyperService::new(router);
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = stop.changed() => break,
+        };
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                tracing::warn!(error = %e, "accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let service = service.clone();
+        let watcher = graceful.watcher();
+        tokio::spawn(async move {
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder.timer(TokioTimer::new()).header_read_timeout(read_timeout);
+            let connection = builder.serve_connection(TokioIo::new(stream), service);
+            let _ = watcher.watch(connection).await;
+        });
+    }
+}
+
 /// Accept and serve connections on `listener` until `stop` turns true.
 pub async fn serve_listener(
     listener: TcpListener,

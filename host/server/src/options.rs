@@ -38,6 +38,11 @@ pub struct ServeOptions {
     pub watch_interval: Duration,
     /// The compiled-component cache.
     pub cache: Option<plimsoll_runtime::ComponentCache>,
+    /// Serve the Docker Engine authorization plugin protocol on this unix socket.
+    pub docker_authz_socket: Option<PathBuf>,
+    /// The Docker Engine API the plugin asks what already runs (`None`: `DOCKER_HOST`, else
+    /// `/var/run/docker.sock`; only asked when the plugin is served).
+    pub docker_host: Option<crate::docker_api::DockerHost>,
 }
 
 /// TLS material, as PEM files.
@@ -68,6 +73,8 @@ impl Default for ServeOptions {
             log_json: false,
             watch_interval: Duration::from_secs(1),
             cache: None,
+            docker_authz_socket: None,
+            docker_host: None,
         }
     }
 }

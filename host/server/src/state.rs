@@ -4,14 +4,18 @@
 //! Nothing here runs a check or answers HTTP; handlers in [`crate::api`] and [`crate::ops`] use it.
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, StatusCode, header};
 use tokio::sync::Semaphore;
 
 use crate::api::ApiError;
 use crate::options::ServeOptions;
-use crate::policy::Current;
+use crate::policy::{Current, Policy};
+
+/// What one evaluation gives: the check's result and how long it ran.
+pub type Evaluated = (Result<plimsoll_check::Outcome, plimsoll_check::CheckError>, Duration);
 
 /// The server's shared state.
 pub struct AppState {
@@ -27,6 +31,11 @@ pub struct AppState {
     pub token: Option<String>,
     /// Renders `/metrics`.
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+    /// The Docker Engine API the authorization plugin asks about what already runs.
+    pub docker: Option<crate::docker_api::DockerApi>,
+    /// The daemon's memory and CPUs (`/info`), asked once, for a host profile when the
+    /// configuration has none.
+    pub docker_info: tokio::sync::OnceCell<Option<(u64, f64)>>,
 }
 
 impl AppState {
@@ -38,6 +47,62 @@ impl AppState {
             error.retry_after = Some(1);
             error
         })
+    }
+
+    /// Run `options` on a worker: at once when one is free, after a wait in the bounded queue,
+    /// or `503` (queue full, shutting down, no worker before the deadline); `504` when the check
+    /// outlives the request deadline. The worker stays busy until the evaluation really ends.
+    pub async fn run_check(
+        &self,
+        policy: Arc<Policy>,
+        options: plimsoll_check::CheckOptions,
+    ) -> Result<Evaluated, ApiError> {
+        let deadline = tokio::time::Instant::now() + self.options.request_timeout;
+        let busy = |message: &str| {
+            let mut error = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, message);
+            error.retry_after = Some(1);
+            error
+        };
+        let permit = match self.workers.clone().try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(tokio::sync::TryAcquireError::Closed) => {
+                return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the server is shutting down"));
+            }
+            Err(tokio::sync::TryAcquireError::NoPermits) => {
+                let waiting = self.waiting.fetch_add(1, Ordering::SeqCst);
+                if waiting >= self.options.queue {
+                    self.waiting.fetch_sub(1, Ordering::SeqCst);
+                    return Err(busy("the server is at capacity: retry shortly"));
+                }
+                metrics::gauge!("plimsoll_queue_depth").set((waiting + 1) as f64);
+                let permit = tokio::time::timeout_at(deadline, self.workers.clone().acquire_owned()).await;
+                let left = self.waiting.fetch_sub(1, Ordering::SeqCst) - 1;
+                metrics::gauge!("plimsoll_queue_depth").set(left as f64);
+                match permit {
+                    Ok(Ok(permit)) => permit,
+                    Ok(Err(_)) => {
+                        return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the server is shutting down"));
+                    }
+                    Err(_) => return Err(busy("no worker became free before the request deadline")),
+                }
+            }
+        };
+        // The permit moves into the evaluation: a worker is busy until the evaluation really ends,
+        // even when the request has already been answered with 504.
+        let task = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let started = Instant::now();
+            let result = policy.engine.check(&options);
+            (result, started.elapsed())
+        });
+        match tokio::time::timeout_at(deadline, task).await {
+            Ok(Ok(done)) => Ok(done),
+            Ok(Err(_)) => Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the evaluation was cancelled")),
+            Err(_) => Err(ApiError::new(
+                StatusCode::GATEWAY_TIMEOUT,
+                format!("the check did not finish within the request deadline ({:?})", self.options.request_timeout),
+            )),
+        }
     }
 
     /// `Ok` when no token is configured or the request carries it (compared in constant time).

@@ -2,9 +2,11 @@
 //! host, so one link instead of eight): every output format, the gate through the real binary,
 //! the score, the configuration docs, and the policy-authoring commands.
 
+mod docker_authz;
 mod docs;
 mod formats;
 mod gate;
+mod kubernetes;
 mod monorepo;
 mod policy_common;
 mod policy_docs;

@@ -12,20 +12,20 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
     log: PathBuf,
     _dir: tempfile::TempDir,
 }
 
 impl Server {
     /// Start `plimsoll serve` with `args` in a fresh directory holding `files`; wait until ready.
-    fn start(files: &[(&str, &[u8])], args: &[&str]) -> Server {
+    pub(crate) fn start(files: &[(&str, &[u8])], args: &[&str]) -> Server {
         Self::start_with(files, args, true)
     }
 
-    fn start_with(files: &[(&str, &[u8])], args: &[&str], wait_ready: bool) -> Server {
+    pub(crate) fn start_with(files: &[(&str, &[u8])], args: &[&str], wait_ready: bool) -> Server {
         let dir = tempfile::tempdir().unwrap();
         for (name, bytes) in files {
             let path = dir.path().join(name);
@@ -76,15 +76,15 @@ impl Server {
         }
     }
 
-    fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         self._dir.path()
     }
 
-    fn log_text(&self) -> String {
+    pub(crate) fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
-    fn get(&self, path: &str) -> Response {
+    pub(crate) fn get(&self, path: &str) -> Response {
         request(self.port, "GET", path, &[], b"")
     }
 
@@ -117,14 +117,14 @@ impl Drop for Server {
     }
 }
 
-struct Response {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
+pub(crate) struct Response {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Response {
-    fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body)
             .unwrap_or_else(|e| panic!("not JSON ({e}): {} {}", self.status, String::from_utf8_lossy(&self.body)))
     }
@@ -134,7 +134,7 @@ impl Response {
 }
 
 /// One HTTP/1.1 request on a fresh connection (`Connection: close`).
-fn request(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Response {
+pub(crate) fn request(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Response {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     exchange(&mut stream, method, path, headers, body)

@@ -150,6 +150,9 @@ impl Guest for Hostile {
             "recurse" => Ok(vec![finding("report", format!("{}", recurse(0)))]),
             "recurse-frames" => Ok(vec![finding("report", format!("{}", recurse_frames(0, [1; 64])))]),
             "panic" => panic!("hostile guest panics on purpose"),
+            // Passes the server's dry check of an empty project, then panics on every real one.
+            "panic-on-services" if project.services.is_empty() => Ok(Vec::new()),
+            "panic-on-services" => panic!("hostile guest panics on a project with services"),
             "error" => Err("the policy refuses".into()),
             // The whole project as this guest received it, for the test of the host's lowering.
             "echo" => Err(serde_json::to_string(&project).unwrap_or_else(|e| format!("cannot serialize: {e}"))),
