@@ -121,6 +121,7 @@ pub fn translate_create(body: &Value, container_name: Option<&str>, existing: &[
 
 /// The create body a container would have after `POST /containers/{id}/update` with `update`:
 /// its inspect document's `Config` with its `HostConfig` overlaid by the update's resource fields.
+/// As the daemon does, a zero, empty or null field changes nothing (the client sends every field).
 pub fn after_update(inspect: &Value, update: &Value) -> Result<Value> {
     let Some(changes) = update.as_object() else {
         return Err(TranslateError(format!("the update body is {}, not a JSON object", kind(update))));
@@ -128,8 +129,21 @@ pub fn after_update(inspect: &Value, update: &Value) -> Result<Value> {
     let mut body = inspect.get("Config").cloned().unwrap_or_else(|| Value::Object(Map::new()));
     let mut host = inspect.get("HostConfig").cloned().unwrap_or_else(|| Value::Object(Map::new()));
     if let (Some(host), Some(body)) = (host.as_object_mut(), body.as_object_mut()) {
+        // Inspect shows the daemon's defaults as if chosen: the cgroup namespace is `host` by
+        // default on cgroup v1 hosts. An update cannot change it; the create was checked for it.
+        host.remove("CgroupnsMode");
         for (key, value) in changes {
-            host.insert(key.clone(), value.clone());
+            let unchanged = match value {
+                Value::Null => true,
+                Value::Number(n) => n.as_f64() == Some(0.0),
+                Value::String(s) => s.is_empty(),
+                Value::Array(a) => a.is_empty(),
+                Value::Object(o) => o.get("Name").and_then(Value::as_str) == Some("") || o.is_empty(),
+                Value::Bool(_) => false,
+            };
+            if !unchanged {
+                host.insert(key.clone(), value.clone());
+            }
         }
         body.insert("HostConfig".into(), Value::Object(host.clone()));
     }
@@ -867,7 +881,8 @@ mod tests {
     #[test]
     fn an_update_overlays_the_container_it_changes() {
         let inspect = json!({"Config": {"Image": "a:1"}, "HostConfig": {"Memory": 1, "NanoCpus": 2}});
-        let body = after_update(&inspect, &json!({"Memory": 0, "CpuShares": 512})).unwrap();
-        assert_eq!(body, json!({"Image": "a:1", "HostConfig": {"Memory": 0, "NanoCpus": 2, "CpuShares": 512}}));
+        let update = json!({"Memory": 0, "CpuShares": 512, "RestartPolicy": {"Name": "", "MaximumRetryCount": 0}, "Devices": null});
+        let body = after_update(&inspect, &update).unwrap();
+        assert_eq!(body, json!({"Image": "a:1", "HostConfig": {"Memory": 1, "NanoCpus": 2, "CpuShares": 512}}));
     }
 }

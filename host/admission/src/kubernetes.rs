@@ -441,21 +441,18 @@ fn security(c: &Fields<'_>, pod: &Fields<'_>, pod_security: Option<&Map<String, 
         };
         s.set("user", Tree::scalar(user).from(f.path("runAsUser")));
     }
-    if let Some((f, v)) = pick("privileged") {
-        if v.as_bool().ok_or_else(|| f.wrong("privileged", "true or false", v))? {
-            s.set("privileged", Tree::scalar(true).from(f.path("privileged")));
-        }
-    }
-    if let Some((f, v)) = pick("readOnlyRootFilesystem") {
-        if v.as_bool().ok_or_else(|| f.wrong("readOnlyRootFilesystem", "true or false", v))? {
-            s.set("read_only", Tree::scalar(true).from(f.path("readOnlyRootFilesystem")));
+    for (key, compose) in [("privileged", "privileged"), ("readOnlyRootFilesystem", "read_only")] {
+        if let Some((f, v)) = pick(key)
+            && v.as_bool().ok_or_else(|| f.wrong(key, "true or false", v))?
+        {
+            s.set(compose, Tree::scalar(true).from(f.path(key)));
         }
     }
     let mut options = Vec::new();
-    if let Some((f, v)) = pick("allowPrivilegeEscalation") {
-        if v.as_bool() == Some(false) {
-            options.push(Tree::scalar("no-new-privileges:true").from(f.path("allowPrivilegeEscalation")));
-        }
+    if let Some((f, v)) = pick("allowPrivilegeEscalation")
+        && v.as_bool() == Some(false)
+    {
+        options.push(Tree::scalar("no-new-privileges:true").from(f.path("allowPrivilegeEscalation")));
     }
     for (key, name) in [("seccompProfile", "seccomp"), ("appArmorProfile", "apparmor")] {
         if let Some((f, v)) = pick(key)

@@ -120,6 +120,40 @@ fn the_plugin_protocol_fails_closed_and_answers_with_the_packs_findings() {
 }
 
 #[test]
+fn an_unreachable_docker_api_falls_back_to_the_profile_or_denies() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("plugin.sock");
+    let nowhere = format!("unix://{}", dir.path().join("no-daemon.sock").display());
+    let args =
+        ["--config", "plimsoll.yaml", "--docker-authz-socket", socket.to_str().unwrap(), "--docker-host", &nowhere];
+    let server = Server::start(&[("plimsoll.yaml", ADMISSION_CONFIG.as_bytes())], &args);
+    assert_eq!(create(&server, &good_body())["Allow"], true);
+    assert!(server.log_text().contains("the Docker API cannot tell what runs"), "{}", server.log_text());
+    let metrics = String::from_utf8(server.get("/metrics").body).unwrap();
+    assert!(metrics.contains("plimsoll_docker_api_errors_total"), "{metrics}");
+    // The plugin socket answers the protocol too.
+    assert!(socket.exists());
+    let config = format!("{ADMISSION_CONFIG}docker-authz: {{ docker-unreachable: deny }}\n");
+    let socket = dir.path().join("plugin2.sock");
+    let args =
+        ["--config", "plimsoll.yaml", "--docker-authz-socket", socket.to_str().unwrap(), "--docker-host", &nowhere];
+    let server = Server::start(&[("plimsoll.yaml", config.as_bytes())], &args);
+    let answer = create(&server, &good_body());
+    assert_eq!(answer["Allow"], false);
+    assert!(answer["Msg"].as_str().unwrap().contains("cannot count what already runs on this host"), "{answer}");
+}
+
+#[test]
+fn the_plugin_spec_names_the_socket() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_plimsoll"))
+        .args(["serve", "--docker-authz-socket", "/run/plimsoll/authz.sock", "--print-docker-plugin-spec"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "unix:///run/plimsoll/authz.sock\n");
+}
+
+#[test]
 fn audit_mode_endpoints_and_failure_policies() {
     let config = "docker-authz:\n  mode: audit\n  endpoints:\n    - { path: /containers/create }\n    - { path: \"/containers/{id}/start\", mode: enforce }\n";
     let server = Server::start(&[("plimsoll.yaml", config.as_bytes())], &["--config", "plimsoll.yaml"]);
@@ -498,6 +532,11 @@ fn a_real_docker_engine_admits_through_the_plugin() {
     assert!(!id.trim().is_empty());
     let (ok, _, stderr) = daemon.docker(&[&good[..], &["--privileged", "local/tiny:1", "sleep", "30"]].concat());
     assert!(!ok && stderr.contains("security/privileged"), "privileged: {stderr}");
+    // An update is checked as the container it makes (read from the daemon, the update on top).
+    let (ok, _, stderr) = daemon.docker(&["update", "--cpus", "1", "first"]);
+    assert!(ok, "a harmless update is refused: {stderr}");
+    let (ok, _, stderr) = daemon.docker(&["update", "--memory-reservation", "1g", "first"]);
+    assert!(!ok && stderr.contains("resources/reservation-exceeds-limit"), "reservation above the limit: {stderr}");
 
     // The host budget counts what already runs: 1 GiB, two containers reserving 400 MiB each
     // are admitted, the third is refused naming them.

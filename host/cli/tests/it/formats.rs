@@ -257,17 +257,34 @@ fn json_lists_every_project_below_a_directory() {
     let outcome = check(vec![PathBuf::from("../../examples")]);
     let json = to_json(&outcome);
     let paths: Vec<&str> = json["projects"].as_array().unwrap().iter().map(|p| p["path"].as_str().unwrap()).collect();
-    // The five acceptance stacks, in order, among the example policies' fixture projects.
+    // The five acceptance stacks and the Kubernetes manifests (one project each), in order, among
+    // the example policies' fixture projects.
     let stacks: Vec<&str> = paths.iter().copied().filter(|p| !p.starts_with("../../examples/policies/")).collect();
+    let manifests = [
+        "cronjob",
+        "daemonset",
+        "deployment",
+        "hardened-deployment",
+        "job",
+        "pod",
+        "replicaset",
+        "replicationcontroller",
+        "statefulset",
+    ];
+    let manifests: Vec<String> = manifests.iter().map(|m| format!("../../examples/kubernetes/{m}.yaml")).collect();
     assert_eq!(
         stacks,
-        vec![
-            "../../examples/e2i/docker",
-            "../../examples/nsn-local",
-            "../../examples/vx11",
-            "../../examples/ziggie-after",
-            "../../examples/ziggie-before"
+        [
+            vec!["../../examples/e2i/docker"],
+            manifests.iter().map(String::as_str).collect(),
+            vec![
+                "../../examples/nsn-local",
+                "../../examples/vx11",
+                "../../examples/ziggie-after",
+                "../../examples/ziggie-before"
+            ]
         ]
+        .concat()
     );
 }
 

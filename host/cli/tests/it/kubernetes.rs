@@ -183,3 +183,85 @@ fn audit_mode_warns_and_a_failing_pack_denies_unless_ignored() {
         }
     }
 }
+
+#[test]
+fn manifests_on_disk_are_checked_with_findings_at_their_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two documents, one of them not a workload; a privileged container in the second.
+    let manifest = "\
+apiVersion: v1
+kind: Service
+metadata: { name: web }
+spec: { ports: [{ port: 80 }] }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27.0
+          securityContext:
+            privileged: true
+          resources:
+            limits: { memory: 128Mi }
+            requests: { memory: 1Gi }
+";
+    std::fs::write(dir.path().join("web.yaml"), manifest).unwrap();
+    std::fs::write(dir.path().join("ci.yaml"), "jobs:\n  build: { runs-on: ubuntu }\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_plimsoll"))
+        .args(["check", ".", "--format", "json"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    let projects: Vec<&str> =
+        report["projects"].as_array().unwrap().iter().map(|p| p["path"].as_str().unwrap()).collect();
+    assert_eq!(projects, vec!["web.yaml"], "other YAML is not a project: {report}");
+    let at = |rule: &str| {
+        let f = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == rule)
+            .unwrap_or_else(|| panic!("{rule}: {report}"));
+        (
+            f["file"].as_str().unwrap().to_string(),
+            f["line"].as_u64().unwrap(),
+            f["column"].as_u64().unwrap(),
+            f["service"].as_str().unwrap().to_string(),
+        )
+    };
+    assert_eq!(at("security/privileged"), ("web.yaml".into(), 17, 13, "web/web".into()));
+    let (file, line, _, _) = at("resources/reservation-exceeds-limit");
+    assert_eq!((file.as_str(), line), ("web.yaml", 20), "the request's line");
+    // An inline waiver in the manifest applies like one in a compose file.
+    let waived = manifest.replace(
+        "privileged: true",
+        "privileged: true # plimsoll-ignore: security/privileged -- the CNI agent needs it",
+    );
+    std::fs::write(dir.path().join("web.yaml"), waived).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_plimsoll"))
+        .args(["check", ".", "--format", "json"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!report["findings"].to_string().contains("security/privileged"), "{report}");
+    // A manifest that cannot be translated is an error at its field.
+    std::fs::write(dir.path().join("web.yaml"), manifest.replace("128Mi", "lots")).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_plimsoll"))
+        .args(["check", "web.yaml", "--format", "json"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{report}");
+    let error = &report["errors"][0];
+    assert_eq!((error["file"].as_str(), error["line"].as_u64()), (Some("web.yaml"), Some(19)), "{report}");
+    assert!(error["message"].as_str().unwrap().contains("`lots` is not a Kubernetes quantity"), "{report}");
+}
