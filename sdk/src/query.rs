@@ -876,3 +876,48 @@ mod tests {
         assert!(!glob_match("a*b*c", "axxbyy"));
     }
 }
+
+/// Where a project came from: the admission point that built it, or files on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A Compose project (or a Dockerfile) on disk or uploaded.
+    Compose,
+    /// A container-create (or update) the Docker Engine authorization plugin admits.
+    Docker,
+    /// A Pod or workload from Kubernetes (an `AdmissionReview`, or a manifest on disk).
+    Kubernetes,
+}
+
+impl Source {
+    /// Pick the wording for this source: how the fix is spelled in a compose file, in a
+    /// `docker run`/Docker API call, and in a Kubernetes manifest.
+    pub fn say<'a>(self, compose: &'a str, docker: &'a str, kubernetes: &'a str) -> &'a str {
+        match self {
+            Source::Compose => compose,
+            Source::Docker => docker,
+            Source::Kubernetes => kubernetes,
+        }
+    }
+}
+
+/// Where `project` came from, as its top-level `x-plimsoll-source` extension says (the admission
+/// front ends write it; a project without it is a Compose project).
+///
+/// ```
+/// # #[cfg(feature = "testkit")] {
+/// use plimsoll_sdk::query::{Source, source};
+/// let k8s = plimsoll_sdk::testkit::from_compose("x-plimsoll-source: { kind: kubernetes }\nservices:\n  a: { image: x:1 }\n");
+/// assert_eq!(source(&k8s), Source::Kubernetes);
+/// assert_eq!(source(&plimsoll_sdk::testkit::from_compose("services:\n  a: { image: x:1 }\n")), Source::Compose);
+/// # }
+/// ```
+pub fn source(project: &crate::model::Project) -> Source {
+    let kind = serde_json::from_str::<serde_json::Value>(&project.extensions)
+        .ok()
+        .and_then(|v| v.get("x-plimsoll-source")?.get("kind")?.as_str().map(str::to_string));
+    match kind.as_deref() {
+        Some("docker") => Source::Docker,
+        Some("kubernetes") => Source::Kubernetes,
+        _ => Source::Compose,
+    }
+}

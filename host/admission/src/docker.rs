@@ -89,6 +89,7 @@ pub fn translate_create(body: &Value, container_name: Option<&str>, existing: &[
     let project = compose_labels(body).map(|l| l.project).unwrap_or_else(|| "docker".into());
     let mut root = Tree::map();
     root.set("name", Tree::scalar(clean_project(&project)));
+    root.set("x-plimsoll-source", source("docker"));
     let mut declared = Declared::default();
     let mut admitted = service(body, "", &host, "HostConfig", &mut declared)?;
     if let Some(n) = container_name.filter(|n| !n.is_empty()) {
@@ -672,6 +673,14 @@ fn duration(ns: i64) -> String {
     if ns % 1_000_000 == 0 { format!("{}ms", ns / 1_000_000) } else { format!("{}us", (ns / 1_000).max(1)) }
 }
 
+/// The top-level `x-plimsoll-source` extension: where the project came from, for rules that word
+/// their help per source.
+pub fn source(kind: &str) -> Tree {
+    let mut tree = Tree::map();
+    tree.set("kind", Tree::scalar(kind));
+    tree
+}
+
 /// A project name as Compose normalizes it (lowercase letters, digits, `-`, `_`).
 fn clean_project(name: &str) -> String {
     let cleaned: String = name
@@ -725,6 +734,8 @@ mod tests {
         });
         let doc = translate_create(&body, Some("/web-1"), &[]).unwrap();
         let expected = r#""name": "docker"
+"x-plimsoll-source":
+  "kind": "docker"
 "services":
   "web-1":
     "image": "nginx:1.27"
@@ -811,7 +822,7 @@ mod tests {
         assert_eq!(labels.service, "api");
         assert_eq!(labels.config_files, vec!["/srv/shop/compose.yaml", "/srv/shop/compose.override.yaml"]);
         let doc = translate_create(&body, Some("shop-api-1"), &[]).unwrap();
-        assert!(doc.text.starts_with("\"name\": \"shop\"\n\"services\":\n  \"api\":\n"), "{}", doc.text);
+        assert!(doc.text.starts_with("\"name\": \"shop\"\n\"x-plimsoll-source\":\n  \"kind\": \"docker\"\n\"services\":\n  \"api\":\n"), "{}", doc.text);
     }
 
     #[test]

@@ -37,6 +37,7 @@ pub fn is_checked(kind: &str) -> bool {
 /// carry no pod spec. `prefix` is put before every origin (`""`, or `items[2]` in a list).
 pub fn translate(object: &Value, prefix: &str) -> Result<Option<Translated>> {
     let mut root = Tree::map();
+    root.set("x-plimsoll-source", crate::docker::source("kubernetes"));
     let mut services = Vec::new();
     let mut notes = Vec::new();
     if !add_object(object, prefix, &mut root, &mut services, &mut notes)? {
@@ -52,6 +53,7 @@ pub fn translate(object: &Value, prefix: &str) -> Result<Option<Translated>> {
 /// kinds are skipped. `None` when none carries a pod spec.
 pub fn translate_all(objects: &[(Value, String)]) -> Result<Option<Translated>> {
     let mut root = Tree::map();
+    root.set("x-plimsoll-source", crate::docker::source("kubernetes"));
     let mut services = Vec::new();
     let mut notes = Vec::new();
     let mut any = false;

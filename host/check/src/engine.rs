@@ -18,6 +18,22 @@ use crate::host_rules;
 use crate::outcome::RuleMeta;
 use crate::packs::ConfigPacks;
 
+/// The rules of `packs`, as reports describe them.
+pub fn rules_of(packs: &[Pack]) -> Vec<RuleMeta> {
+    packs.iter().flat_map(|p| p.info.rules.iter().map(move |r| meta(&p.info.id, r.clone()))).collect()
+}
+
+fn meta(pack: &str, r: plimsoll_runtime::RuleInfo) -> RuleMeta {
+    RuleMeta {
+        id: format!("{pack}/{}", r.id),
+        pack: pack.to_string(),
+        summary: r.summary,
+        severity: r.severity,
+        category: r.category,
+        docs: r.docs,
+    }
+}
+
 /// The runtime with its packs loaded.
 pub struct Engine {
     pub(crate) runtime: Runtime,
@@ -85,19 +101,25 @@ impl Engine {
 
     /// Every rule known to this engine: the packs' and the host's.
     pub fn catalog(&self) -> Vec<RuleMeta> {
-        let packs = self.packs.iter().flat_map(|p| p.info.rules.iter().map(move |r| (p.info.id.as_str(), r.clone())));
         let host = host_rules::rules().into_iter().map(|r| (host_rules::PACK, r));
-        packs
-            .chain(host)
-            .map(|(pack, r)| RuleMeta {
-                id: format!("{pack}/{}", r.id),
-                pack: pack.to_string(),
-                summary: r.summary,
-                severity: r.severity,
-                category: r.category,
-                docs: r.docs,
-            })
-            .collect()
+        let mut out = rules_of(&self.packs);
+        out.extend(host.map(|(pack, r)| meta(pack, r)));
+        out
+    }
+
+    /// Add the packs a configuration names (`packs:`, relative to its file), as `check` would
+    /// load them for a project using it, with their manifests' default settings; their ids.
+    pub fn add_config_packs(&mut self, config: &crate::config::Loaded) -> Result<Vec<String>, CheckError> {
+        let base = config.directory();
+        let resolved = self.config_packs.resolve(&self.runtime, &base, &config.config.packs, &self.packs);
+        if let Some(e) = resolved.errors.first() {
+            let file = config.path.as_ref().map(|p| format!("{}: ", p.display())).unwrap_or_default();
+            return Err(CheckError::Pack(format!("{file}{e}")));
+        }
+        let ids: Vec<String> = resolved.packs.iter().map(|p| p.info.id.clone()).collect();
+        self.packs.extend(resolved.packs);
+        self.catalog = std::sync::OnceLock::new();
+        Ok(ids)
     }
 
     /// The rule info for a `<pack>/<rule>` id (not the host rules: see [`host_rules`]).

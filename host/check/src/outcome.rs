@@ -270,6 +270,9 @@ pub struct ProjectResult {
     /// How long each pack's evaluation took.
     #[serde(skip)]
     pub timings: Vec<(String, std::time::Duration)>,
+    /// The rules of the packs this project's configuration added (`packs:`).
+    #[serde(skip)]
+    pub extra_rules: Vec<RuleMeta>,
     /// The loaded project (for source snippets and resource tables).
     #[serde(skip)]
     pub loaded: Option<LoadedProject>,

@@ -81,6 +81,18 @@ impl Engine {
             stats,
             rules: self.shared_catalog(),
         };
+        // Rules of packs that configurations added are known to the run as well as the built-in ones.
+        let mut extra: Vec<crate::outcome::RuleMeta> = Vec::new();
+        for rule in outcome.projects.iter().flat_map(|p| &p.extra_rules) {
+            if !outcome.rules.iter().chain(&extra).any(|r| r.id == rule.id) {
+                extra.push(rule.clone());
+            }
+        }
+        if !extra.is_empty() {
+            let mut all = (*outcome.rules).clone();
+            all.extend(extra);
+            outcome.rules = std::sync::Arc::new(all);
+        }
         outcome.recompute();
         Ok(outcome)
     }
@@ -119,6 +131,7 @@ impl Engine {
             warnings: Vec::new(),
             outputs: Vec::new(),
             timings: Vec::new(),
+            extra_rules: Vec::new(),
             loaded: None,
             fail_on_threshold: None,
             scratch,
@@ -143,6 +156,7 @@ impl Engine {
             result.loaded = Some(loaded);
             return result;
         };
+        result.extra_rules = crate::engine::rules_of(&configured.extra);
         let context = configure::Context {
             engine: self,
             loaded: &loaded,

@@ -129,7 +129,19 @@ pub fn apply(context: &Context, result: &mut ProjectResult, evaluated: &dyn Fn(&
     if waivers.is_empty() {
         return;
     }
-    let known = |rule: &str| engine.rule_info(rule).is_some() || host_rules::is_host_rule(rule);
+    let extra = &context.configured.extra;
+    let in_extra = |rule: &str| {
+        rule.split_once('/').is_some_and(|(pack, id)| extra.iter().any(|p| p.info.id == pack && p.info.rule(id).is_some()))
+    };
+    let known = |rule: &str| engine.rule_info(rule).is_some() || in_extra(rule) || host_rules::is_host_rule(rule);
+    // A waiver naming a rule no pack has is invalid, and an invalid waiver waives nothing.
+    for (w, _, used) in waivers.iter_mut() {
+        if w.rules.iter().any(|r| !known(r)) {
+            w.targets.clear();
+            // Reported as invalid below, not again as unused.
+            *used = true;
+        }
+    }
     let mut host = Vec::new();
     for (w, _, _) in &waivers {
         let place = Location::new(w.file.clone(), w.line, w.column);

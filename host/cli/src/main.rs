@@ -64,6 +64,13 @@ enum Command {
     Rules {
         /// A rule id (`resources/memory-limit-missing`) or a pack id (`resources`).
         id: Option<String>,
+        /// Add the packs of this plimsoll.yaml (default: the nearest one, from the current
+        /// directory up to the repository root, as `check` finds it).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Add this pack: a `.wasm` file or a pack directory (repeatable).
+        #[arg(long = "pack", value_name = "PATH")]
+        packs: Vec<PathBuf>,
         /// `human` (default) or `json`.
         #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
         format: RulesFormat,
@@ -402,20 +409,26 @@ fn run(cli: Cli) -> Result<u8, String> {
     match cli.command {
         Command::Check(args) => {
             let engine = Engine::new(cache(cli.no_cache)).map_err(|e| e.to_string())?;
+            // Names the built-in packs do not know may belong to packs a configuration adds: they
+            // are checked against every rule the run knew, once it ran.
             let catalog = engine.catalog();
-            for name in args.only.iter().chain(&args.skip) {
-                if !catalog.iter().any(|r| &r.id == name || &r.pack == name) {
-                    return Err(format!("--only/--skip: unknown rule or pack `{name}` (see `plimsoll rules`)"));
-                }
-            }
+            let known = |catalog: &[plimsoll_check::RuleMeta], name: &str| {
+                catalog.iter().any(|r| r.id == name || r.pack == name)
+            };
+            let deferred: Vec<String> =
+                args.only.iter().chain(&args.skip).filter(|n| !known(&catalog, n)).cloned().collect();
             let selection = CheckOptions { only: args.only.clone(), skip: args.skip.clone(), ..Default::default() };
-            let selects_nothing = !catalog.iter().any(|r| selection.selects(&r.id));
-            if selects_nothing && !(args.only.is_empty() && args.skip.is_empty()) {
-                return Err(format!(
+            let select_error = {
+                let message = format!(
                     "--only {} --skip {} select no rule: nothing would be checked",
                     if args.only.is_empty() { "(all)".to_string() } else { args.only.join(",") },
                     args.skip.join(",")
-                ));
+                );
+                move || message.clone()
+            };
+            let selects_nothing = !catalog.iter().any(|r| selection.selects(&r.id));
+            if deferred.is_empty() && selects_nothing && !(args.only.is_empty() && args.skip.is_empty()) {
+                return Err(select_error());
             }
             let baseline = args
                 .baseline
@@ -449,6 +462,14 @@ fn run(cli: Cli) -> Result<u8, String> {
             let bar = Bar(indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden())
                 .with_style(style));
             let mut outcome = engine.check_with(&options, &bar).map_err(|e| e.to_string())?;
+            if let Some(name) = deferred.iter().find(|n| !known(&outcome.rules, n)) {
+                return Err(format!(
+                    "--only/--skip: unknown rule or pack `{name}` (see `plimsoll rules`, with `--config` for the packs a configuration adds)"
+                ));
+            }
+            if !deferred.is_empty() && !outcome.rules.iter().any(|r| selection.selects(&r.id)) {
+                return Err(select_error());
+            }
             if args.prune_baseline
                 && let (Some(path), Some(recorded)) = (&args.baseline, &options.baseline)
             {
@@ -505,8 +526,27 @@ fn run(cli: Cli) -> Result<u8, String> {
             emit(&String::from_utf8_lossy(&buffer), None)?;
             Ok(0)
         }
-        Command::Rules { id, format } => {
-            let engine = Engine::new(cache(cli.no_cache)).map_err(|e| e.to_string())?;
+        Command::Rules { id, format, config, packs } => {
+            let mut engine = Engine::new(cache(cli.no_cache)).map_err(|e| e.to_string())?;
+            let config = match config {
+                Some(path) => Some(path),
+                None => {
+                    let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
+                    plimsoll_check::discover::find_config(&cwd, &plimsoll_check::repository::root_of(&cwd))
+                }
+            };
+            if let Some(path) = config {
+                let loaded = plimsoll_check::config::load(&path).map_err(|e| e.to_string())?;
+                engine.add_config_packs(&loaded).map_err(|e| e.to_string())?;
+            }
+            if !packs.is_empty() {
+                let entries: Vec<String> = packs.iter().map(|p| p.display().to_string()).collect();
+                let loaded = plimsoll_check::config::Loaded {
+                    config: plimsoll_check::config::Config { packs: entries, ..Default::default() },
+                    ..Default::default()
+                };
+                engine.add_config_packs(&loaded).map_err(|e| e.to_string())?;
+            }
             print_rules(&engine, id.as_deref(), format)
         }
         Command::Model { path, files, profiles, diagnostics, locations } => {

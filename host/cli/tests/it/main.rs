@@ -2,6 +2,7 @@
 //! host, so one link instead of eight): every output format, the gate through the real binary,
 //! the score, the configuration docs, and the policy-authoring commands.
 
+mod custom_packs;
 mod docker_authz;
 mod docs;
 mod formats;

@@ -9,10 +9,27 @@ fn render(wit: &str, title: &str) -> String {
     let mut out = format!("## {title}\n\n");
     let mut docs: Vec<String> = Vec::new();
     let mut in_type = false;
+    // An enum written one case per line (each with its doc comment): its cases so far.
+    let mut enum_cases: Option<Vec<(String, String)>> = None;
     for line in wit.lines() {
         let t = line.trim();
         if let Some(doc) = t.strip_prefix("///") {
             docs.push(doc.trim().to_string());
+            continue;
+        }
+        if let Some(cases) = enum_cases.as_mut() {
+            if t == "}" {
+                let list: Vec<String> = cases.iter().map(|(c, _)| format!("`{c}`")).collect();
+                out.push_str(&format!("One of {}.\n\n| case | meaning |\n|---|---|\n", list.join(", ")));
+                for (case, doc) in cases.iter() {
+                    out.push_str(&format!("| `{case}` | {} |\n", doc.replace('|', "\\|")));
+                }
+                out.push('\n');
+                enum_cases = None;
+            } else if !t.is_empty() {
+                cases.push((t.trim_end_matches(',').to_string(), docs.join(" ")));
+            }
+            docs.clear();
             continue;
         }
         if let Some(rest) = t.strip_prefix("record ").or_else(|| t.strip_prefix("variant ")) {
@@ -44,7 +61,11 @@ fn render(wit: &str, title: &str) -> String {
             if !docs.is_empty() {
                 out.push_str(&format!("{}\n\n", docs.join(" ")));
             }
-            out.push_str(&format!("One of {}.\n\n", cases.join(", ")));
+            if cases.is_empty() && !rest.contains('}') {
+                enum_cases = Some(Vec::new());
+            } else {
+                out.push_str(&format!("One of {}.\n\n", cases.join(", ")));
+            }
             docs.clear();
             continue;
         }
@@ -80,7 +101,7 @@ fn generated(root: &Path) -> String {
     let types = std::fs::read_to_string(root.join("wit/types.wit")).expect("wit/types.wit");
     format!(
         "# Model reference\n\n<!-- Generated from wit/model.wit and wit/types.wit by host/cli/tests/policy_docs.rs; \
-         regenerate with `PLIMSOLL_BLESS=1 cargo test -p plimsoll --test policy_docs`. -->\n\n\
+         regenerate with `PLIMSOLL_BLESS=1 cargo test -p plimsoll --test it -- policy_docs`. -->\n\n\
          What a policy receives (`evaluate(project, settings)`) and answers (`list<finding>`). Field names \
          are the WIT's: Rust uses snake_case (`memory_limit`), Python snake_case, JavaScript camelCase \
          (`memoryLimit`). `plimsoll model PATH` prints the same model as JSON.\n\n{}{}",
@@ -95,13 +116,16 @@ fn model_reference_is_generated_from_the_wit() {
     let path = root.join("docs/model-reference.md");
     let text = generated(&root);
     assert!(text.contains("### `service` (record)") && text.contains("| `memory-limit` |"), "{text}");
+    // Every enum lists its cases, however the WIT writes them.
+    assert!(!text.contains("One of ."), "an enum rendered without its cases: {text}");
+    assert!(text.contains("One of `unset`, `compose`, `image`."), "{text}");
     if std::env::var_os("PLIMSOLL_BLESS").is_some() {
         std::fs::write(&path, &text).expect("write docs/model-reference.md");
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == text,
-        "docs/model-reference.md is stale: run `PLIMSOLL_BLESS=1 cargo test -p plimsoll --test policy_docs`"
+        "docs/model-reference.md is stale: run `PLIMSOLL_BLESS=1 cargo test -p plimsoll --test it -- policy_docs`"
     );
 }
 

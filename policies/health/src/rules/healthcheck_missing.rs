@@ -81,7 +81,11 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
         };
         let mut finding = report
             .add(&RULE, subject::service(&service.name, &[]), message)
-            .help("add a `healthcheck:` that asks the service itself whether it works (an HTTP probe, `pg_isready`, `redis-cli ping`)");
+            .help(query::source(project).say(
+                "add a `healthcheck:` that asks the service itself whether it works (an HTTP probe, `pg_isready`, `redis-cli ping`)",
+                "run it with `--health-cmd` (`Healthcheck`) asking the service itself whether it works, or use an image with a `HEALTHCHECK`",
+                "add a `livenessProbe` and a `readinessProbe` (`httpGet`, `exec`, `tcpSocket` or `grpc`) to the container",
+            ));
         if let Some(related) = related {
             finding = finding.related(related);
         }

@@ -1,5 +1,6 @@
 //! `health/logging-rotation-missing`: container logs that grow without bound.
 
+use plimsoll_sdk::query;
 use plimsoll_sdk::model::Project;
 use plimsoll_sdk::{Report, subject};
 
@@ -67,7 +68,11 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
         };
         report
             .add(&RULE, subject::service(&service.name, path), format!("service `{}` {how}: its log grows without bound", service.name))
-            .help("set `logging: { driver: json-file, options: { max-size: 10m, max-file: \"3\" } }` (an `x-logging` anchor keeps it short)");
+            .help(query::source(project).say(
+                "set `logging: { driver: json-file, options: { max-size: 10m, max-file: \"3\" } }` (an `x-logging` anchor keeps it short)",
+                "run it with `--log-opt max-size=10m --log-opt max-file=3`, or set `log-opts` in the daemon's `daemon.json`",
+                "",
+            ));
     }
 }
 

@@ -1,5 +1,6 @@
 //! `health/restart-policy-missing`: a long-running service that stays down after a crash or a reboot.
 
+use plimsoll_sdk::query;
 use plimsoll_sdk::model::Project;
 use plimsoll_sdk::{Report, subject};
 
@@ -61,7 +62,11 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
                 subject::service(&service.name, &[]),
                 format!("service `{}` has no restart policy", service.name),
             )
-            .help("set `restart: unless-stopped` (or `on-failure` for workers that may exit cleanly)");
+            .help(query::source(project).say(
+                "set `restart: unless-stopped` (or `on-failure` for workers that may exit cleanly)",
+                "run it with `--restart unless-stopped` (or `on-failure` for workers that may exit cleanly)",
+                "",
+            ));
     }
 }
 

@@ -1,5 +1,6 @@
 //! `resources/cpu-limit-missing`: a service without a CPU limit.
 
+use plimsoll_sdk::query;
 use plimsoll_sdk::model::Project;
 use plimsoll_sdk::{Report, subject};
 
@@ -56,7 +57,11 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
         }
         report
             .add(&RULE, subject::service(&service.name, &[]), format!("service `{}` has no cpu limit", service.name))
-            .help("set `deploy.resources.limits.cpus` (e.g. `\"1.0\"`) to the share of the host the service may use");
+            .help(query::source(project).say(
+                "set `deploy.resources.limits.cpus` (e.g. `\"1.0\"`) to the share of the host the service may use",
+                "run it with `--cpus 1.0` (`HostConfig.NanoCpus`): the share of the host it may use",
+                "set `resources.limits.cpu` (e.g. `\"1\"` or `500m`) on the container",
+            ));
     }
 }
 

@@ -1,5 +1,6 @@
 //! `resources/memory-limit-missing`: a service without a memory limit.
 
+use plimsoll_sdk::query;
 use plimsoll_sdk::model::Project;
 use plimsoll_sdk::{Report, subject};
 
@@ -56,7 +57,11 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
         }
         report
             .add(&RULE, subject::service(&service.name, &[]), format!("service `{}` has no memory limit", service.name))
-            .help("set `deploy.resources.limits.memory` (e.g. `512M`) to what the service needs at peak");
+            .help(query::source(project).say(
+                "set `deploy.resources.limits.memory` (e.g. `512M`) to what the service needs at peak",
+                "run it with `--memory 512m` (`HostConfig.Memory`) sized to what it needs at peak",
+                "set `resources.limits.memory` (e.g. `512Mi`) on the container to what it needs at peak",
+            ));
     }
 }
 

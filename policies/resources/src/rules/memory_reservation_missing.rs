@@ -1,5 +1,6 @@
 //! `resources/memory-reservation-missing`: a memory limit without a memory reservation.
 
+use plimsoll_sdk::query;
 use plimsoll_sdk::model::Project;
 use plimsoll_sdk::{Report, subject};
 
@@ -69,7 +70,11 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
                     plimsoll_sdk::units::format_bytes(limit)
                 ),
             )
-            .help("set `deploy.resources.reservations.memory` to what the service needs in normal operation");
+            .help(query::source(project).say(
+                "set `deploy.resources.reservations.memory` to what the service needs in normal operation",
+                "run it with `--memory-reservation` (`HostConfig.MemoryReservation`) at what it needs in normal operation",
+                "set `resources.requests.memory` on the container to what it needs in normal operation",
+            ));
     }
 }
 

@@ -1,5 +1,6 @@
 //! `resources/pids-limit-missing`: a service without a limit on its number of processes.
 
+use plimsoll_sdk::query;
 use plimsoll_sdk::model::Project;
 use plimsoll_sdk::{Report, subject};
 
@@ -8,7 +9,8 @@ use crate::Settings;
 plimsoll_sdk::declare_rule! {
     /// ## What it does
     /// Flags services that have no pids limit: neither `deploy.resources.limits.pids` nor the
-    /// legacy `pids_limit`.
+    /// legacy `pids_limit`. Kubernetes workloads are not flagged: Kubernetes has no per-container
+    /// limit, the kubelet limits each pod (`podPidsLimit`).
     ///
     /// ## Why is this bad?
     /// Without a pids limit, a fork bomb or a leak of threads or subprocesses in one container
@@ -49,13 +51,21 @@ plimsoll_sdk::declare_rule! {
 
 /// Report every service without an effective pids limit (a negative limit means unlimited).
 pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
+    // Kubernetes has no per-container pids limit: the kubelet limits each pod (`podPidsLimit`).
+    if query::source(project) == query::Source::Kubernetes {
+        return;
+    }
     for service in &project.services {
         if service.resources.pids_limit.is_some_and(|p| p > 0) || settings.exempt_services.exempts(&service.name) {
             continue;
         }
         report
             .add(&RULE, subject::service(&service.name, &[]), format!("service `{}` has no pids limit", service.name))
-            .help("set `deploy.resources.limits.pids` (e.g. `200`) above the number of processes and threads the service runs");
+            .help(query::source(project).say(
+                "set `deploy.resources.limits.pids` (e.g. `200`) above the number of processes and threads the service runs",
+                "run it with `--pids-limit 200` (`HostConfig.PidsLimit`), above the processes and threads it runs",
+                "",
+            ));
     }
 }
 

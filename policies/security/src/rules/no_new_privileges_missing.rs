@@ -1,6 +1,7 @@
 //! `security/no-new-privileges-missing`: a service that lets its processes gain privileges through
 //! setuid binaries and file capabilities.
 
+use plimsoll_sdk::query;
 use plimsoll_sdk::model::Project;
 use plimsoll_sdk::{Report, subject};
 
@@ -62,7 +63,11 @@ pub fn check(project: &Project, _settings: &Settings, report: &mut Report) {
                 subject::service(&service.name, &[]),
                 format!("service `{}` does not set `no-new-privileges`: setuid binaries can raise its privileges", service.name),
             )
-            .help("add `security_opt: [\"no-new-privileges:true\"]`");
+            .help(query::source(project).say(
+                "add `security_opt: [\"no-new-privileges:true\"]`",
+                "run it with `--security-opt no-new-privileges:true`",
+                "set `securityContext.allowPrivilegeEscalation: false` on the container",
+            ));
     }
 }
 

@@ -1,5 +1,6 @@
 //! `security/privileged`: a service running with `privileged: true`.
 
+use plimsoll_sdk::query;
 use plimsoll_sdk::model::Project;
 use plimsoll_sdk::{Report, subject};
 
@@ -48,7 +49,11 @@ pub fn check(project: &Project, _settings: &Settings, report: &mut Report) {
                 subject::service(&service.name, &["privileged"]),
                 format!("service `{}` runs privileged: root in it is root on the host", service.name),
             )
-            .help("remove `privileged: true`; grant specific `devices:` or `cap_add:` entries instead");
+            .help(query::source(project).say(
+                "remove `privileged: true`; grant specific `devices:` or `cap_add:` entries instead",
+                "drop `--privileged`; grant specific `--device` or `--cap-add` entries instead",
+                "remove `securityContext.privileged: true`; add specific `capabilities` instead",
+            ));
     }
 }
 

@@ -1,5 +1,6 @@
 //! `security/read-only-rootfs-missing`: a service whose root filesystem is writable.
 
+use plimsoll_sdk::query;
 use plimsoll_sdk::model::Project;
 use plimsoll_sdk::{Report, subject};
 
@@ -51,7 +52,11 @@ pub fn check(project: &Project, _settings: &Settings, report: &mut Report) {
                 subject::service(&service.name, &[]),
                 format!("service `{}` has a writable root filesystem (no `read_only: true`)", service.name),
             )
-            .help("set `read_only: true` and give the paths it writes a volume or a `tmpfs:` entry");
+            .help(query::source(project).say(
+                "set `read_only: true` and give the paths it writes a volume or a `tmpfs:` entry",
+                "run it with `--read-only` and `--tmpfs` or volumes for the paths it writes",
+                "set `securityContext.readOnlyRootFilesystem: true` and mount an `emptyDir` where it writes",
+            ));
     }
 }
 
