@@ -77,9 +77,12 @@ pub fn service_name(body: &Value, container_name: Option<&str>) -> String {
 /// document, with the containers the daemon already runs as further services (named
 /// `running-<name>`) so the host's budgets count them.
 pub fn translate_create(body: &Value, container_name: Option<&str>, existing: &[Existing]) -> Result<Translated> {
-    let Some(object) = body.as_object() else {
+    if !body.is_object() {
         return Err(TranslateError(format!("the create body is {}, not a JSON object", kind(body))));
-    };
+    }
+    // The daemon reads field names case-insensitively (Go's encoding/json): read them as it does.
+    let body = &canonical(body, &CONTAINER, "")?;
+    let object = body.as_object().expect("checked above");
     let host = match object.get("HostConfig") {
         None | Some(Value::Null) => Value::Object(Map::new()),
         Some(v @ Value::Object(_)) => v.clone(),
@@ -102,13 +105,29 @@ pub fn translate_create(body: &Value, container_name: Option<&str>, existing: &[
         let config = other.inspect.get("Config").cloned().unwrap_or(Value::Null);
         let host = other.inspect.get("HostConfig").cloned().unwrap_or(Value::Null);
         let origin = format!("running[{i}]");
+        let (config, host) =
+            match (canonical(&config, &CONTAINER, "Config"), canonical(&host, &HOST_CONFIG, "HostConfig")) {
+                (Ok(c), Ok(h)) => (c, h),
+                (Err(e), _) | (_, Err(e)) => {
+                    notes.push(format!("running container `{}` is not counted: {e}", other.name));
+                    continue;
+                }
+            };
         match service(&config, &format!("{origin}.Config"), &host, &format!("{origin}.HostConfig"), &mut declared) {
             Ok(mut s) => {
                 // A running container's image and name matter only for the budgets and for
                 // conflicts; what it was built from is not this request's business.
                 s.set("container_name", Tree::scalar(other.name.clone()));
-                let running = format!("running-{}", service_name(&Value::Null, Some(&other.name)));
-                root.entry("services").set(&running, s.from(origin));
+                let base = format!("running-{}", service_name(&Value::Null, Some(&other.name)));
+                let services = root.entry("services");
+                let mut running = base.clone();
+                let mut n = 2;
+                // Never the admitted service's name, never another running one's.
+                while services.get(&running).is_some() {
+                    running = format!("{base}-{n}");
+                    n += 1;
+                }
+                services.set(&running, s.from(origin));
             }
             Err(e) => notes.push(format!("running container `{}` is not counted: {e}", other.name)),
         }
@@ -124,9 +143,11 @@ pub fn translate_create(body: &Value, container_name: Option<&str>, existing: &[
 /// its inspect document's `Config` with its `HostConfig` overlaid by the update's resource fields.
 /// As the daemon does, a zero, empty or null field changes nothing (the client sends every field).
 pub fn after_update(inspect: &Value, update: &Value) -> Result<Value> {
-    let Some(changes) = update.as_object() else {
+    if !update.is_object() {
         return Err(TranslateError(format!("the update body is {}, not a JSON object", kind(update))));
-    };
+    }
+    let update = canonical(update, &HOST_CONFIG, "")?;
+    let changes = update.as_object().expect("checked above");
     let mut body = inspect.get("Config").cloned().unwrap_or_else(|| Value::Object(Map::new()));
     let mut host = inspect.get("HostConfig").cloned().unwrap_or_else(|| Value::Object(Map::new()));
     if let (Some(host), Some(body)) = (host.as_object_mut(), body.as_object_mut()) {
@@ -134,6 +155,11 @@ pub fn after_update(inspect: &Value, update: &Value) -> Result<Value> {
         // default on cgroup v1 hosts. An update cannot change it; the create was checked for it.
         host.remove("CgroupnsMode");
         for (key, value) in changes {
+            // `PidsLimit` is a pointer in an update: any number is a change, 0 or less is unlimited.
+            if key == "PidsLimit" && value.is_number() {
+                host.insert(key.clone(), value.clone());
+                continue;
+            }
             let unchanged = match value {
                 Value::Null => true,
                 Value::Number(n) => n.as_f64() == Some(0.0),
@@ -149,6 +175,182 @@ pub fn after_update(inspect: &Value, update: &Value) -> Result<Value> {
         body.insert("HostConfig".into(), Value::Object(host.clone()));
     }
     Ok(body)
+}
+
+/// The fields of a struct the daemon decodes, and what each holds.
+struct Schema {
+    fields: &'static [(&'static str, Child)],
+}
+
+/// What a field of a [`Schema`] holds, for the fields whose own keys are field names too.
+#[derive(Clone, Copy)]
+enum Child {
+    /// A value whose keys (if any) are data, not field names.
+    Leaf,
+    /// A struct.
+    Struct(&'static Schema),
+    /// A list of structs.
+    Structs(&'static Schema),
+    /// A map (data keys) of lists of structs (`PortBindings`).
+    MapOfStructs(&'static Schema),
+}
+
+const CONTAINER: Schema = Schema {
+    fields: &[
+        ("Image", Child::Leaf),
+        ("User", Child::Leaf),
+        ("WorkingDir", Child::Leaf),
+        ("Entrypoint", Child::Leaf),
+        ("Cmd", Child::Leaf),
+        ("Env", Child::Leaf),
+        ("Labels", Child::Leaf),
+        ("Healthcheck", Child::Struct(&HEALTHCHECK)),
+        ("ExposedPorts", Child::Leaf),
+        ("StopSignal", Child::Leaf),
+        ("Hostname", Child::Leaf),
+        ("Domainname", Child::Leaf),
+        ("Tty", Child::Leaf),
+        ("OpenStdin", Child::Leaf),
+        ("HostConfig", Child::Struct(&HOST_CONFIG)),
+    ],
+};
+
+const HEALTHCHECK: Schema = Schema {
+    fields: &[
+        ("Test", Child::Leaf),
+        ("Interval", Child::Leaf),
+        ("Timeout", Child::Leaf),
+        ("StartPeriod", Child::Leaf),
+        ("StartInterval", Child::Leaf),
+        ("Retries", Child::Leaf),
+    ],
+};
+
+const HOST_CONFIG: Schema = Schema {
+    fields: &[
+        ("Memory", Child::Leaf),
+        ("MemoryReservation", Child::Leaf),
+        ("MemorySwap", Child::Leaf),
+        ("ShmSize", Child::Leaf),
+        ("CpuShares", Child::Leaf),
+        ("NanoCpus", Child::Leaf),
+        ("CpuQuota", Child::Leaf),
+        ("CpuPeriod", Child::Leaf),
+        ("PidsLimit", Child::Leaf),
+        ("Privileged", Child::Leaf),
+        ("ReadonlyRootfs", Child::Leaf),
+        ("Init", Child::Leaf),
+        ("OomKillDisable", Child::Leaf),
+        ("CapAdd", Child::Leaf),
+        ("CapDrop", Child::Leaf),
+        ("SecurityOpt", Child::Leaf),
+        ("GroupAdd", Child::Leaf),
+        ("PidMode", Child::Leaf),
+        ("IpcMode", Child::Leaf),
+        ("UsernsMode", Child::Leaf),
+        ("CgroupnsMode", Child::Leaf),
+        ("Runtime", Child::Leaf),
+        ("NetworkMode", Child::Leaf),
+        ("Binds", Child::Leaf),
+        ("Mounts", Child::Structs(&MOUNT)),
+        ("Tmpfs", Child::Leaf),
+        ("PortBindings", Child::MapOfStructs(&PORT_BINDING)),
+        ("RestartPolicy", Child::Struct(&RESTART_POLICY)),
+        ("LogConfig", Child::Struct(&LOG_CONFIG)),
+        ("Devices", Child::Structs(&DEVICE)),
+        ("DeviceRequests", Child::Structs(&DEVICE_REQUEST)),
+        ("Ulimits", Child::Structs(&ULIMIT)),
+        ("Sysctls", Child::Leaf),
+        ("MaskedPaths", Child::Leaf),
+        ("ReadonlyPaths", Child::Leaf),
+        ("VolumesFrom", Child::Leaf),
+    ],
+};
+
+const MOUNT: Schema = Schema {
+    fields: &[("Type", Child::Leaf), ("Source", Child::Leaf), ("Target", Child::Leaf), ("ReadOnly", Child::Leaf)],
+};
+const PORT_BINDING: Schema = Schema { fields: &[("HostIp", Child::Leaf), ("HostPort", Child::Leaf)] };
+const RESTART_POLICY: Schema = Schema { fields: &[("Name", Child::Leaf), ("MaximumRetryCount", Child::Leaf)] };
+const LOG_CONFIG: Schema = Schema { fields: &[("Type", Child::Leaf), ("Config", Child::Leaf)] };
+const DEVICE: Schema = Schema {
+    fields: &[("PathOnHost", Child::Leaf), ("PathInContainer", Child::Leaf), ("CgroupPermissions", Child::Leaf)],
+};
+const DEVICE_REQUEST: Schema = Schema {
+    fields: &[
+        ("Driver", Child::Leaf),
+        ("Count", Child::Leaf),
+        ("DeviceIDs", Child::Leaf),
+        ("Capabilities", Child::Leaf),
+        ("Options", Child::Leaf),
+    ],
+};
+const ULIMIT: Schema = Schema { fields: &[("Name", Child::Leaf), ("Soft", Child::Leaf), ("Hard", Child::Leaf)] };
+
+/// Whether a JSON key names `field` as Go's encoding/json matches it: case-insensitively, with
+/// the two non-ASCII letters that fold to ASCII (`ſ` is `s`, the Kelvin sign is `k`).
+fn folds_to(key: &str, field: &str) -> bool {
+    let fold = |c: char| match c {
+        '\u{17F}' => 's',
+        '\u{212A}' => 'k',
+        c => c.to_ascii_lowercase(),
+    };
+    key.chars().map(fold).eq(field.chars().map(|c| c.to_ascii_lowercase()))
+}
+
+/// `value` with the keys of the struct `schema` spelled as the fields they decode into; two keys
+/// for one field are an error (which one the daemon takes depends on their order).
+fn canonical(value: &Value, schema: &Schema, origin: &str) -> Result<Value> {
+    let Value::Object(map) = value else { return Ok(value.clone()) };
+    let path = |key: &str| if origin.is_empty() { key.to_string() } else { format!("{origin}.{key}") };
+    let mut out = Map::new();
+    let mut taken: Vec<&str> = Vec::new();
+    for (key, child) in map {
+        let Some((field, kind)) = schema.fields.iter().find(|(f, _)| folds_to(key, f)) else {
+            out.insert(key.clone(), child.clone());
+            continue;
+        };
+        if taken.contains(field) {
+            return Err(TranslateError(format!("{}: given twice, in different case", path(field))));
+        }
+        taken.push(field);
+        let child = match kind {
+            Child::Leaf => child.clone(),
+            Child::Struct(s) => canonical(child, s, &path(field))?,
+            Child::Structs(s) => match child {
+                Value::Array(items) => Value::Array(
+                    items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, item)| canonical(item, s, &format!("{}[{i}]", path(field))))
+                        .collect::<Result<_>>()?,
+                ),
+                other => other.clone(),
+            },
+            Child::MapOfStructs(s) => match child {
+                Value::Object(entries) => {
+                    let mut m = Map::new();
+                    for (k, v) in entries {
+                        let converted = match v {
+                            Value::Array(items) => Value::Array(
+                                items
+                                    .iter()
+                                    .enumerate()
+                                    .map(|(i, item)| canonical(item, s, &format!("{}.{k}[{i}]", path(field))))
+                                    .collect::<Result<_>>()?,
+                            ),
+                            other => other.clone(),
+                        };
+                        m.insert(k.clone(), converted);
+                    }
+                    Value::Object(m)
+                }
+                other => other.clone(),
+            },
+        };
+        out.insert(field.to_string(), child);
+    }
+    Ok(Value::Object(out))
 }
 
 /// Named volumes and networks the service uses, declared at the top level as external (they
@@ -382,6 +584,21 @@ fn host_config(h: &Fields<'_>, s: &mut Tree, declared: &mut Declared) -> Result<
                 s.set(key, Tree::scalar(mode).from(h.path(field)));
             }
         }
+    }
+    // `--security-opt systempaths=unconfined` reaches the daemon as empty masked and read-only paths.
+    let empty = |key: &str| matches!(h.raw(key), Some(Value::Array(a)) if a.is_empty());
+    if empty("MaskedPaths") || empty("ReadonlyPaths") {
+        let origin = if empty("MaskedPaths") { h.path("MaskedPaths") } else { h.path("ReadonlyPaths") };
+        let mut options: Vec<Tree> = match s.get("security_opt") {
+            Some(Tree { node: crate::compose::Node::List(items), .. }) => items.clone(),
+            _ => Vec::new(),
+        };
+        options.push(Tree::scalar("systempaths=unconfined").from(origin));
+        s.set("security_opt", Tree::list(options).from(h.path("SecurityOpt")));
+    }
+    let from = h.strings("VolumesFrom")?;
+    if !from.is_empty() {
+        s.set("volumes_from", Tree::strings(from).from(h.path("VolumesFrom")));
     }
     if let Some(runtime) = h.string("Runtime")?.filter(|r| *r != "runc") {
         s.set("runtime", Tree::scalar(runtime).from(h.path("Runtime")));
@@ -822,7 +1039,13 @@ mod tests {
         assert_eq!(labels.service, "api");
         assert_eq!(labels.config_files, vec!["/srv/shop/compose.yaml", "/srv/shop/compose.override.yaml"]);
         let doc = translate_create(&body, Some("shop-api-1"), &[]).unwrap();
-        assert!(doc.text.starts_with("\"name\": \"shop\"\n\"x-plimsoll-source\":\n  \"kind\": \"docker\"\n\"services\":\n  \"api\":\n"), "{}", doc.text);
+        assert!(
+            doc.text.starts_with(
+                "\"name\": \"shop\"\n\"x-plimsoll-source\":\n  \"kind\": \"docker\"\n\"services\":\n  \"api\":\n"
+            ),
+            "{}",
+            doc.text
+        );
     }
 
     #[test]
@@ -883,6 +1106,50 @@ mod tests {
     }
 
     #[test]
+    fn field_names_are_read_as_the_daemon_reads_them() {
+        // Go's encoding/json matches field names case-insensitively (and `ſ` as `s`).
+        let doc = translate_create(
+            &json!({"image": "a:1", "hostconfig": {"privileged": true, "binds": ["/:/h"], "\u{17F}hmSize": 1}}),
+            None,
+            &[],
+        )
+        .unwrap();
+        assert!(doc.text.contains("\"privileged\": true"), "{}", doc.text);
+        assert!(doc.text.contains("\"source\": \"/\""), "{}", doc.text);
+        assert!(doc.text.contains("\"shm_size\": 1"), "{}", doc.text);
+        let err = translate_create(
+            &json!({"Image": "a:1", "HostConfig": {"Privileged": false, "privileged": true}}),
+            None,
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(err.0, "HostConfig.Privileged: given twice, in different case");
+        // Masked paths emptied (`systempaths=unconfined`) and volumes from another container.
+        let doc = translate_create(
+            &json!({"Image": "a:1", "HostConfig": {"MaskedPaths": [], "VolumesFrom": ["traefik"]}}),
+            None,
+            &[],
+        )
+        .unwrap();
+        assert!(doc.text.contains("\"systempaths=unconfined\""), "{}", doc.text);
+        assert!(doc.text.contains("\"volumes_from\":\n      - \"traefik\""), "{}", doc.text);
+    }
+
+    #[test]
+    fn a_running_container_never_takes_the_admitted_name() {
+        let running =
+            Existing { name: "db".into(), inspect: json!({"Config": {"Image": "postgres:16"}, "HostConfig": {}}) };
+        let doc = translate_create(
+            &json!({"Image": "a:1", "HostConfig": {"Privileged": true}}),
+            Some("running-db"),
+            &[running],
+        )
+        .unwrap();
+        assert!(doc.text.contains("  \"running-db\":\n    \"image\": \"a:1\""), "{}", doc.text);
+        assert!(doc.text.contains("  \"running-db-2\":\n    \"image\": \"postgres:16\""), "{}", doc.text);
+    }
+
+    #[test]
     fn service_names_are_made_valid() {
         assert_eq!(service_name(&Value::Null, Some("/my app")), "my-app");
         assert_eq!(service_name(&Value::Null, None), "container");
@@ -895,5 +1162,9 @@ mod tests {
         let update = json!({"Memory": 0, "CpuShares": 512, "RestartPolicy": {"Name": "", "MaximumRetryCount": 0}, "Devices": null});
         let body = after_update(&inspect, &update).unwrap();
         assert_eq!(body, json!({"Image": "a:1", "HostConfig": {"Memory": 1, "NanoCpus": 2, "CpuShares": 512}}));
+        // An explicit pids limit of 0 removes the limit.
+        let inspect = json!({"Config": {"Image": "a:1"}, "HostConfig": {"PidsLimit": 100}});
+        let body = after_update(&inspect, &json!({"pidsLimit": 0})).unwrap();
+        assert_eq!(body["HostConfig"]["PidsLimit"], 0);
     }
 }

@@ -58,6 +58,15 @@ pub fn translate_all(objects: &[(Value, String)]) -> Result<Option<Translated>> 
     let mut notes = Vec::new();
     let mut any = false;
     for (object, prefix) in objects {
+        // `kind: List` (what `kubectl get -o yaml` writes) holds its objects in `items`.
+        if object.get("kind").and_then(Value::as_str) == Some("List") {
+            for (i, item) in
+                object.get("items").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default().iter().enumerate()
+            {
+                any |= add_object(item, &join(prefix, &format!("items[{i}]")), &mut root, &mut services, &mut notes)?;
+            }
+            continue;
+        }
         any |= add_object(object, prefix, &mut root, &mut services, &mut notes)?;
     }
     if !any {
@@ -123,13 +132,25 @@ fn add_object(
     let volumes = pod_volumes(&pod)?;
     let pod_security = pod.object("securityContext")?;
     let mut declared_volumes: Vec<String> = Vec::new();
-    for (list, init) in [("initContainers", true), ("containers", false)] {
+    // Init containers run to completion first (unless they are sidecars, `restartPolicy: Always`);
+    // ephemeral containers (`kubectl debug`) join a running pod.
+    for (list, init) in [("initContainers", true), ("containers", false), ("ephemeralContainers", false)] {
         for (i, container) in pod.array(list)?.iter().enumerate() {
             let c = Fields::new(container, &format!("{}[{i}]", pod.path(list)));
             let Some(cname) = c.string("name")? else {
                 return Err(TranslateError(format!("{}: a container needs a `name`", c.path("name"))));
             };
-            let service_name = format!("{name}/{cname}");
+            let init = init && c.string("restartPolicy")? != Some("Always");
+            // Two objects of one name (a Deployment and a CronJob `web`, say): the kind tells them apart.
+            let mut service_name = format!("{name}/{cname}");
+            if root.get("services").and_then(|s| s.get(&service_name)).is_some() {
+                service_name = format!("{name}.{}/{cname}", kind_name.to_lowercase());
+            }
+            let mut n = 2;
+            while root.get("services").and_then(|s| s.get(&service_name)).is_some() {
+                service_name = format!("{name}.{}-{n}/{cname}", kind_name.to_lowercase());
+                n += 1;
+            }
             let mut s = container_service(&c, &pod, pod_security, &volumes, &mut declared_volumes, notes)?;
             if let Some(r) = replicas.filter(|_| !init) {
                 s.entry("deploy").set("replicas", Tree::scalar(r).from(join(prefix, "spec.replicas")));
@@ -722,6 +743,32 @@ mod tests {
             assert_eq!(doc.services, vec![("o/c".to_string(), format!("{path}.containers[0]"))], "{kind}");
         }
         assert_eq!(translate(&json!({"kind": "Service", "metadata": {"name": "s"}}), "").unwrap(), None);
+    }
+
+    #[test]
+    fn sidecars_ephemeral_containers_lists_and_same_names() {
+        let pod = json!({"kind": "Pod", "metadata": {"name": "p"}, "spec": {
+            "initContainers": [{"name": "proxy", "image": "envoy:1", "restartPolicy": "Always"}, {"name": "setup", "image": "a:1"}],
+            "containers": [{"name": "app", "image": "a:1"}],
+            "ephemeralContainers": [{"name": "debug", "image": "busybox:1", "securityContext": {"privileged": true}}]}});
+        let doc = translate(&pod, "").unwrap().unwrap();
+        let names: Vec<&str> = doc.services.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["p/proxy", "p/setup", "p/app", "p/debug"]);
+        assert_eq!(doc.service_origin("p/debug"), Some("spec.ephemeralContainers[0]"));
+        // The sidecar keeps running like the app; the plain init container is a job.
+        assert!(doc.text.contains("\"p/proxy\":\n    \"image\": \"envoy:1\""), "{}", doc.text);
+        let proxy = &doc.text[doc.text.find("\"p/proxy\"").unwrap()..doc.text.find("\"p/setup\"").unwrap()];
+        assert!(proxy.contains("\"restart\": \"always\""), "{proxy}");
+        let list = json!({"kind": "List", "items": [
+            {"kind": "Deployment", "metadata": {"name": "web"}, "spec": {"template": {"spec": {"containers": [{"name": "web", "image": "a:1"}]}}}},
+            {"kind": "CronJob", "metadata": {"name": "web"}, "spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": [{"name": "web", "image": "b:1"}]}}}}}}]});
+        let doc = translate_all(&[(list, "#0".into())]).unwrap().unwrap();
+        let names: Vec<&str> = doc.services.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["web/web", "web.cronjob/web"]);
+        assert_eq!(
+            doc.service_origin("web.cronjob/web"),
+            Some("#0.items[1].spec.jobTemplate.spec.template.spec.containers[0]")
+        );
     }
 
     #[test]

@@ -131,7 +131,8 @@ pub fn apply(context: &Context, result: &mut ProjectResult, evaluated: &dyn Fn(&
     }
     let extra = &context.configured.extra;
     let in_extra = |rule: &str| {
-        rule.split_once('/').is_some_and(|(pack, id)| extra.iter().any(|p| p.info.id == pack && p.info.rule(id).is_some()))
+        rule.split_once('/')
+            .is_some_and(|(pack, id)| extra.iter().any(|p| p.info.id == pack && p.info.rule(id).is_some()))
     };
     let known = |rule: &str| engine.rule_info(rule).is_some() || in_extra(rule) || host_rules::is_host_rule(rule);
     // A waiver naming a rule no pack has is invalid, and an invalid waiver waives nothing.

@@ -38,12 +38,29 @@ const MAX_LINES: usize = 12;
 /// Longest deny message, in bytes.
 const MAX_MESSAGE: usize = 4000;
 
-/// The plugin's routes below `prefix` (`""` on the socket, `/docker` on the TCP listener).
-pub fn routes(prefix: &str) -> Router<Arc<AppState>> {
-    Router::new()
+/// The plugin's routes below `prefix` (`""` on the socket, `/docker` on the TCP listener, where
+/// they need the bearer token when one is configured, as the check API does).
+pub fn routes(prefix: &str, state: &Arc<AppState>) -> Router<Arc<AppState>> {
+    let router = Router::new()
         .route(&format!("{prefix}/Plugin.Activate"), post(activate))
         .route(&format!("{prefix}/AuthZPlugin.AuthZReq"), post(authz_request))
-        .route(&format!("{prefix}/AuthZPlugin.AuthZRes"), post(authz_response))
+        .route(&format!("{prefix}/AuthZPlugin.AuthZRes"), post(authz_response));
+    if prefix.is_empty() {
+        router
+    } else {
+        router.route_layer(axum::middleware::from_fn_with_state(state.clone(), require_token))
+    }
+}
+
+async fn require_token(
+    State(state): State<Arc<AppState>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match state.authorize(request.headers()) {
+        Ok(()) => next.run(request).await,
+        Err(e) => e.into_response(),
+    }
 }
 
 /// The spec file for `/etc/docker/plugins/<name>.spec`: the socket's address.
@@ -168,10 +185,25 @@ fn default_endpoints() -> Vec<GatedEndpoint> {
         .collect()
 }
 
-/// The request's path without the API version prefix and the query, and the query.
+/// The request's path as the daemon routes it — absolute-form target dropped, percent-decoded,
+/// `.`/`..` and empty segments resolved — without the API version prefix, and the query.
 fn split_uri(uri: &str) -> (String, String) {
-    let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
-    let mut segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let (target, query) = uri.split_once('?').unwrap_or((uri, ""));
+    let target = match target.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
+        None => target,
+    };
+    let decoded = percent_decode_path(target);
+    let mut segments: Vec<&str> = Vec::new();
+    for segment in decoded.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                segments.pop();
+            }
+            s => segments.push(s),
+        }
+    }
     if segments.first().is_some_and(|s| {
         s.strip_prefix('v').is_some_and(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_digit() || c == '.'))
     }) {
@@ -193,6 +225,11 @@ fn query_value(query: &str, name: &str) -> Option<String> {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         (k == name).then(|| percent_decode(v))
     })
+}
+
+/// A path percent-decoded (`+` stays `+` in a path).
+fn percent_decode_path(text: &str) -> String {
+    percent_decode(&text.replace('+', "%2B"))
 }
 
 fn percent_decode(text: &str) -> String {
@@ -309,51 +346,84 @@ async fn gated(
     let labels = translate::compose_labels(&create);
     let from_disk = labels.as_ref().and_then(|l| compose_context(settings, l));
     let config = Arc::new(config);
-    let (options, shown, translated) = match from_disk {
-        Some((files, directory, root)) => {
-            let labels = labels.as_ref().expect("labels give the compose context");
-            let options = CheckOptions {
-                project: ProjectSource::Files {
-                    files,
-                    project_directory: Some(directory),
-                    project_name: Some(labels.project.clone()),
-                },
-                config: ConfigSource::Parsed(config.clone()),
-                confine: Some(root),
-                environment: Some(Default::default()),
-                sequential: true,
-                ..CheckOptions::default()
-            };
-            (options, vec![labels.service.clone()], None)
-        }
-        None => {
-            let translated = match translate::translate_create(&create, name.as_deref(), &existing) {
-                Ok(t) => t,
-                Err(e) => return Answer::deny(format!("plimsoll: {what}: {e}; denied")),
-            };
-            for note in &translated.notes {
-                tracing::info!(point = "docker", note = %note, "translation");
-            }
-            let options = CheckOptions {
-                project: ProjectSource::Memory {
-                    files: [("compose.yaml".to_string(), translated.text.clone().into_bytes())].into(),
-                    compose_files: vec!["compose.yaml".into()],
-                    project_name: None,
-                },
-                config: ConfigSource::Parsed(config.clone()),
-                sequential: true,
-                ..CheckOptions::default()
-            };
-            let shown = translated.services.iter().map(|(n, _)| n.clone()).collect();
-            (options, shown, Some(translated))
-        }
+    // The body is what the daemon will run: it is always translated and checked.
+    let translated = match translate::translate_create(&create, name.as_deref(), &existing) {
+        Ok(t) => t,
+        Err(e) => return Answer::deny(format!("plimsoll: {what}: {e}; denied")),
     };
-    let outcome = match state.run_check(policy, options).await {
+    for note in &translated.notes {
+        tracing::info!(point = "docker", note = %note, "translation");
+    }
+    let options = CheckOptions {
+        project: ProjectSource::Memory {
+            files: [("compose.yaml".to_string(), translated.text.clone().into_bytes())].into(),
+            compose_files: vec!["compose.yaml".into()],
+            project_name: None,
+        },
+        config: ConfigSource::Parsed(config.clone()),
+        sequential: true,
+        ..CheckOptions::default()
+    };
+    let shown: Vec<String> = translated.services.iter().map(|(n, _)| n.clone()).collect();
+    let outcome = match state.run_check(policy.clone(), options).await {
         Ok((Ok(outcome), _)) => outcome,
         Ok((Err(e), _)) => return cannot_decide(format!("the check failed: {e}")),
         Err(e) => return cannot_decide(e.message),
     };
-    verdict(&outcome, &shown, translated.as_ref(), &what, &existing, settings)
+    let answer = verdict(&outcome, &shown, Some(&translated), &what, &existing, settings);
+    let Some((files, directory, root)) = from_disk else { return answer };
+    // With the compose context, the project on disk adds what only it knows: the other services
+    // (`depends_on`), and the budgets of the whole project.
+    let labels = labels.as_ref().expect("labels give the compose context");
+    let options = CheckOptions {
+        project: ProjectSource::Files {
+            files,
+            project_directory: Some(directory),
+            project_name: Some(labels.project.clone()),
+        },
+        config: ConfigSource::Parsed(config),
+        confine: Some(root),
+        environment: Some(Default::default()),
+        sequential: true,
+        ..CheckOptions::default()
+    };
+    let outcome = match state.run_check(policy, options).await {
+        Ok((Ok(outcome), _)) => outcome,
+        Ok((Err(e), _)) => return cannot_decide(format!("the compose project's check failed: {e}")),
+        Err(e) => return cannot_decide(e.message),
+    };
+    let errors = outcome.errors().filter(|e| matches!(e.kind, ErrorKind::Load | ErrorKind::Config)).count();
+    if errors > 0
+        || !outcome
+            .projects
+            .iter()
+            .any(|p| p.loaded.as_ref().is_some_and(|l| l.model.services.iter().any(|s| s.name == labels.service)))
+    {
+        // Never the loader's messages: they may quote the files.
+        tracing::info!(point = "docker", project = %labels.project, service = %labels.service, errors,
+            "compose context not used: the project does not load or has no such service; checking the container alone");
+        return answer;
+    }
+    let from_project = verdict(&outcome, std::slice::from_ref(&labels.service), None, &what, &[], settings);
+    match (answer.allow, from_project.allow) {
+        (true, _) => from_project,
+        (false, true) => answer,
+        // Both deny: the body's findings, then what only the project showed.
+        (false, false) => {
+            let rule_of =
+                |line: &str| line.rsplit_once(" (").map(|(_, r)| r.split([';', ')']).next().unwrap_or("").to_string());
+            let extra: Vec<&str> = from_project
+                .msg
+                .lines()
+                .skip(1)
+                .filter(|l| rule_of(l).is_some_and(|r| !answer.msg.contains(&format!("({r}"))))
+                .collect();
+            if extra.is_empty() {
+                return answer;
+            }
+            Answer::deny(bounded(format!("{}\nfrom the compose project:\n{}", answer.msg, extra.join("\n"))))
+        }
+    }
 }
 
 /// The gated request's body: present, complete and JSON, or why not.
@@ -481,6 +551,19 @@ fn verdict(
     existing: &[Existing],
     settings: &Settings,
 ) -> Answer {
+    // The generated document does not load: something in the request the model refuses. That is
+    // the request's fault, never a reason to let it pass, whatever the failure policy says.
+    let refused: Vec<String> = outcome
+        .errors()
+        .filter(|e| translated.is_some() && e.kind == ErrorKind::Load)
+        .map(|e| {
+            let at = translated.map(|t| t.origin_of(e.line.unwrap_or(0)).to_string()).unwrap_or_default();
+            if at.is_empty() { e.message.clone() } else { format!("{at}: {}", e.message) }
+        })
+        .collect();
+    if !refused.is_empty() {
+        return Answer::deny(bounded(format!("plimsoll: {what} cannot be checked: {}; denied", refused.join("; "))));
+    }
     let errors: Vec<String> = outcome
         .errors()
         .filter(|e| matches!(e.kind, ErrorKind::Load | ErrorKind::Config | ErrorKind::Evaluation))
@@ -567,6 +650,15 @@ mod tests {
         assert_eq!(split_uri("/containers/abc/update"), ("/containers/abc/update".into(), String::new()));
         assert_eq!(split_uri("/v1/x"), ("/x".into(), String::new()));
         assert_eq!(split_uri("/version"), ("/version".into(), String::new()));
+        // What the daemon routes, however the target is spelled.
+        assert_eq!(split_uri("/v1.41/containers/%63reate").0, "/containers/create");
+        assert_eq!(split_uri("/%761.41/containers/create").0, "/containers/create");
+        assert_eq!(
+            split_uri("http://d/v1.41/containers/create?name=x"),
+            ("/containers/create".into(), "name=x".into())
+        );
+        assert_eq!(split_uri("//v1.41//containers/./x/../create").0, "/containers/create");
+        assert_eq!(split_uri("/containers/x/upd%61te").0, "/containers/x/update");
         assert!(matches("/containers/{id}/update", "/containers/abc/update"));
         assert!(!matches("/containers/{id}/update", "/containers/update"));
         assert!(matches("/containers/create", "/containers/create"));

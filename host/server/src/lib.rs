@@ -84,7 +84,7 @@ pub fn router(state: Arc<AppState>, with_ops: bool) -> Router {
         .route("/v1/rules/{pack}/{rule}", get(api::rule))
         .route("/v1/openapi.json", get(api::openapi))
         .route("/v1/admission/kubernetes", post(kubernetes::review))
-        .merge(docker::routes("/docker"));
+        .merge(docker::routes("/docker", &state));
     if with_ops {
         router = router.merge(ops_router());
     }
@@ -228,7 +228,7 @@ async fn serve(options: ServeOptions) -> Result<(), ServeError> {
     }
     if let Some(socket) = &options.docker_authz_socket {
         let listener = listen::bind_unix(socket)?;
-        let plugin = docker::routes("")
+        let plugin = docker::routes("", &state)
             .fallback(not_found)
             .layer(axum::middleware::from_fn_with_state(state.clone(), observe))
             .with_state(state.clone());

@@ -32,7 +32,8 @@ pub fn is_trivial(value: &str) -> bool {
 /// Whether a user (`root`, `0`, `0:0`, `root:root`) is root.
 pub fn is_root_user(user: &str) -> bool {
     let name = user.split(':').next().unwrap_or_default().trim();
-    name == "root" || name == "0"
+    // runc reads a numeric user with `Atoi`: `00` and `+0` are uid 0 too.
+    name == "root" || name.parse::<i64>() == Ok(0)
 }
 
 /// The words of a command, with words holding spaces (`sh -c "…"`) split further.

@@ -12,7 +12,8 @@ use serde_json::Value;
 fn project(compose: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("compose.yaml"), compose).unwrap();
-    std::fs::write(dir.path().join("plimsoll.yaml"), "packs: [hostile.wasm]\nsettings:\n  hostile: { mode: ok }\n").unwrap();
+    std::fs::write(dir.path().join("plimsoll.yaml"), "packs: [hostile.wasm]\nsettings:\n  hostile: { mode: ok }\n")
+        .unwrap();
     std::fs::write(dir.path().join("hostile.wasm"), plimsoll_tests::HOSTILE_WASM).unwrap();
     // A repository of its own, so the configuration is found from the project only.
     std::fs::create_dir(dir.path().join(".git")).unwrap();
@@ -57,8 +58,12 @@ fn only_and_skip_name_the_rules_of_configured_packs() {
     assert!(stderr.contains("unknown rule or pack `hostile/nope`"), "{stderr}");
     // SARIF describes the configured pack's rule like a built-in one.
     let (_, sarif, _) = plimsoll(dir.path(), &["check", "--format", "sarif"]);
-    let ids: Vec<&str> =
-        sarif["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
     assert!(ids.contains(&"hostile/report"), "{ids:?}");
 }
 
@@ -93,7 +98,11 @@ fn rules_lists_configured_and_given_packs() {
             .env("PLIMSOLL_CACHE_DIR", std::env::temp_dir().join("plimsoll-cli-tests-cache"))
             .output()
             .unwrap();
-        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     };
     // The nearest plimsoll.yaml, as `check` finds it.
     let (code, text, stderr) = listed(&["rules"]);
@@ -110,7 +119,11 @@ fn rules_lists_configured_and_given_packs() {
         .current_dir(elsewhere.path())
         .output()
         .unwrap();
-    assert!(String::from_utf8_lossy(&out.stdout).contains("\"hostile/report\""), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("\"hostile/report\""),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = Command::new(env!("CARGO_BIN_EXE_plimsoll"))
         .args(["rules", "--pack"])
         .arg(dir.path().join("hostile.wasm"))

@@ -111,6 +111,18 @@ fn the_plugin_protocol_fails_closed_and_answers_with_the_packs_findings() {
     let answer = create(&server, &good_body());
     assert_eq!(answer["Allow"], true, "{answer}");
     assert!(answer.get("Msg").is_none());
+    // Field names in any case, as the daemon reads them, and the gated path however it is spelled.
+    let mut sneaky = good_body();
+    sneaky["hostconfig"] = sneaky["HostConfig"].take();
+    sneaky.as_object_mut().unwrap().remove("HostConfig");
+    sneaky["hostconfig"]["privileged"] = json!(true);
+    let answer = create(&server, &sneaky);
+    assert!(answer["Allow"] == false && answer["Msg"].as_str().unwrap().contains("security/privileged"), "{answer}");
+    let privileged = json!({"Image": "a:1", "HostConfig": {"Privileged": true, "Memory": 1 << 28}}).to_string();
+    for uri in ["/v1.41/containers/%63reate", "http://docker/v1.41/containers/create", "//v1.41/containers/./create"] {
+        let answer = ask(&server, &authz_request("POST", uri, Some(privileged.as_bytes())));
+        assert_eq!(answer["Allow"], false, "{uri}: {answer}");
+    }
     // The same under an update: the daemon is not configured, so the container cannot be read.
     let answer = ask(&server, &authz_request("POST", "/v1.41/containers/abc/update", Some(b"{\"Memory\": 0}")));
     assert_eq!(answer["Allow"], false);
@@ -141,6 +153,24 @@ fn an_unreachable_docker_api_falls_back_to_the_profile_or_denies() {
     let answer = create(&server, &good_body());
     assert_eq!(answer["Allow"], false);
     assert!(answer["Msg"].as_str().unwrap().contains("cannot count what already runs on this host"), "{answer}");
+}
+
+#[test]
+fn the_tcp_plugin_routes_need_the_token_when_one_is_configured() {
+    let files = [("plimsoll.yaml", ADMISSION_CONFIG.as_bytes()), ("token", b"s3cret\n".as_slice())];
+    let server = Server::start(&files, &["--config", "plimsoll.yaml", "--auth-token-file", "token"]);
+    let body = authz_request("POST", "/v1.41/containers/create", Some(good_body().to_string().as_bytes())).to_string();
+    let denied = request(server.port, "POST", "/docker/AuthZPlugin.AuthZReq", &[], body.as_bytes());
+    assert_eq!(denied.status, 401);
+    let allowed = request(
+        server.port,
+        "POST",
+        "/docker/AuthZPlugin.AuthZReq",
+        &[("Authorization", "Bearer s3cret")],
+        body.as_bytes(),
+    );
+    assert_eq!(allowed.status, 200);
+    assert_eq!(allowed.json()["Allow"], true);
 }
 
 #[test]
@@ -633,6 +663,13 @@ fn a_real_docker_engine_admits_through_the_plugin() {
         dir.path().display().to_string()
     );
     let context = Server::start(&[("plimsoll.yaml", roots.as_bytes())], &["--config", "plimsoll.yaml"]);
+    // The body is always checked too: labels of the good service on a privileged body do not pass.
+    let (_, good_sent) = creates.iter().find(|(_, b)| b["Labels"]["com.docker.compose.service"] == "good").unwrap();
+    let mut forged = good_sent.clone();
+    forged["HostConfig"]["Privileged"] = json!(true);
+    let answer =
+        ask(&context, &authz_request("POST", "/v1.41/containers/create?name=f", Some(forged.to_string().as_bytes())));
+    assert!(answer["Allow"] == false && answer["Msg"].as_str().unwrap().contains("security/privileged"), "{answer}");
     let (name, bad) = creates.iter().find(|(_, b)| b["Labels"]["com.docker.compose.service"] == "bad").unwrap();
     let answer = ask(
         &context,

@@ -238,7 +238,8 @@ spec:
     };
     assert_eq!(at("security/privileged"), ("web.yaml".into(), 17, 13, "web/web".into()));
     // The help names the fix where a manifest writes it; Kubernetes has no per-container pids limit.
-    let privileged = report["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "security/privileged").unwrap();
+    let privileged =
+        report["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "security/privileged").unwrap();
     assert!(privileged["help"].as_str().unwrap().contains("securityContext.privileged"), "{privileged}");
     assert!(!report["findings"].to_string().contains("resources/pids-limit-missing"), "{report}");
     let (file, line, _, _) = at("resources/reservation-exceeds-limit");
