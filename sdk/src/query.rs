@@ -762,6 +762,24 @@ pub fn extension_strings(service: &Service, key: &str) -> Vec<String> {
     }
 }
 
+/// Whether a service's untyped key (in its `extensions`) is `true`: `init: true`, or
+/// `x-kubernetes-run-as-non-root: true`, which the Kubernetes translation writes for a container
+/// the kubelet refuses to start as root.
+///
+/// ```
+/// # #[cfg(feature = "testkit")] {
+/// let project = plimsoll_sdk::testkit::from_compose("services:\n  a:\n    image: x:1\n    init: true\n");
+/// assert!(plimsoll_sdk::query::extension_flag(&project.services[0], "init"));
+/// assert!(!plimsoll_sdk::query::extension_flag(&project.services[0], "tty"));
+/// # }
+/// ```
+pub fn extension_flag(service: &Service, key: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(&service.extensions)
+        .ok()
+        .and_then(|v| v.get(key)?.as_bool())
+        .unwrap_or(false)
+}
+
 /// Whether `text` matches a glob `pattern` where `*` stands for any run of characters (case-insensitive):
 /// `*VRAM*_GB` matches `VORTEX_MAX_VRAM_GB`, `python:*slim*` matches `python:3.11-slim`.
 ///

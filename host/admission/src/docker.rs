@@ -10,6 +10,7 @@
 use serde_json::{Map, Value};
 
 use crate::compose::{Translated, Tree};
+use crate::fields::{Fields, kind};
 
 /// A create body that cannot be translated: which field, and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -373,87 +374,6 @@ impl Declared {
                 decl.set("external", Tree::scalar(true));
                 section.set(&name, decl);
             }
-        }
-    }
-}
-
-/// Typed reads of one JSON object, with errors naming `origin.Field`.
-struct Fields<'a> {
-    object: Option<&'a Map<String, Value>>,
-    origin: String,
-}
-
-impl<'a> Fields<'a> {
-    fn new(value: &'a Value, origin: &str) -> Self {
-        Fields { object: value.as_object(), origin: origin.to_string() }
-    }
-
-    fn path(&self, key: &str) -> String {
-        if self.origin.is_empty() { key.to_string() } else { format!("{}.{key}", self.origin) }
-    }
-
-    fn raw(&self, key: &str) -> Option<&'a Value> {
-        self.object?.get(key).filter(|v| !v.is_null())
-    }
-
-    fn wrong(&self, key: &str, expected: &str, found: &Value) -> TranslateError {
-        TranslateError(format!("{}: expected {expected}, found {}", self.path(key), kind(found)))
-    }
-
-    fn string(&self, key: &str) -> Result<Option<&'a str>> {
-        match self.raw(key) {
-            None => Ok(None),
-            Some(Value::String(s)) if s.is_empty() => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(other) => Err(self.wrong(key, "a string", other)),
-        }
-    }
-
-    fn int(&self, key: &str) -> Result<Option<i64>> {
-        match self.raw(key) {
-            None => Ok(None),
-            Some(v) => v.as_i64().map(Some).ok_or_else(|| self.wrong(key, "an integer", v)),
-        }
-    }
-
-    fn positive(&self, key: &str) -> Result<Option<i64>> {
-        Ok(self.int(key)?.filter(|n| *n > 0))
-    }
-
-    fn bool(&self, key: &str) -> Result<bool> {
-        match self.raw(key) {
-            None => Ok(false),
-            Some(Value::Bool(b)) => Ok(*b),
-            Some(other) => Err(self.wrong(key, "true or false", other)),
-        }
-    }
-
-    fn strings(&self, key: &str) -> Result<Vec<&'a str>> {
-        match self.raw(key) {
-            None => Ok(Vec::new()),
-            Some(Value::Array(items)) => items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| v.as_str().ok_or_else(|| self.wrong(&format!("{key}[{i}]"), "a string", v)))
-                .collect(),
-            Some(Value::String(s)) => Ok(vec![s.as_str()]),
-            Some(other) => Err(self.wrong(key, "a list of strings", other)),
-        }
-    }
-
-    fn array(&self, key: &str) -> Result<&'a [Value]> {
-        match self.raw(key) {
-            None => Ok(&[]),
-            Some(Value::Array(items)) => Ok(items),
-            Some(other) => Err(self.wrong(key, "a list", other)),
-        }
-    }
-
-    fn object(&self, key: &str) -> Result<Option<&'a Map<String, Value>>> {
-        match self.raw(key) {
-            None => Ok(None),
-            Some(Value::Object(m)) => Ok(Some(m)),
-            Some(other) => Err(self.wrong(key, "an object", other)),
         }
     }
 }
@@ -907,18 +827,6 @@ fn clean_project(name: &str) -> String {
         .collect();
     let trimmed = cleaned.trim_start_matches(['-', '_']).to_string();
     if trimmed.is_empty() { "docker".into() } else { trimmed }
-}
-
-/// A JSON value's kind, for errors.
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::compose::{Translated, Tree};
 use crate::docker::TranslateError;
+use crate::fields::{Fields, join, kind};
 
 type Result<T> = std::result::Result<T, TranslateError>;
 
@@ -76,14 +77,6 @@ pub fn translate_all(objects: &[(Value, String)]) -> Result<Option<Translated>> 
     doc.services = services;
     doc.notes = notes;
     Ok(Some(doc))
-}
-
-fn join(prefix: &str, path: &str) -> String {
-    match (prefix.is_empty(), path.is_empty()) {
-        (true, _) => path.to_string(),
-        (false, true) => prefix.to_string(),
-        (false, false) => format!("{prefix}.{path}"),
-    }
 }
 
 fn add_object(
@@ -456,6 +449,11 @@ fn security(c: &Fields<'_>, pod: &Fields<'_>, pod_security: Option<&Map<String, 
             .and_then(|f| f.raw(key).map(|v| (f, v)))
             .or_else(|| ps.as_ref().and_then(|f| f.raw(key).map(|v| (f, v))))
     };
+    // `runAsNonRoot: true` without a user: the kubelet refuses to start the container as root.
+    if pick("runAsUser").is_none() && pick("runAsNonRoot").is_some_and(|(_, v)| v.as_bool() == Some(true)) {
+        let (f, _) = pick("runAsNonRoot").expect("just seen");
+        s.set("x-kubernetes-run-as-non-root", Tree::scalar(true).from(f.path("runAsNonRoot")));
+    }
     if let Some((f, v)) = pick("runAsUser") {
         let uid = v.as_i64().ok_or_else(|| f.wrong("runAsUser", "an integer", v))?;
         let user = match pick("runAsGroup") {
@@ -549,95 +547,8 @@ fn bytes(value: &Value, origin: &str) -> Result<u64> {
     Ok(quantity(value, origin)?.ceil() as u64)
 }
 
-/// Typed reads of one JSON object, with errors naming the path.
-struct Fields<'a> {
-    object: Option<&'a Map<String, Value>>,
-    origin: String,
-}
-
-impl<'a> Fields<'a> {
-    fn new(value: &'a Value, origin: &str) -> Self {
-        Fields { object: value.as_object(), origin: origin.to_string() }
-    }
-
-    fn path(&self, key: &str) -> String {
-        join(&self.origin, key)
-    }
-
-    fn raw(&self, key: &str) -> Option<&'a Value> {
-        self.object?.get(key).filter(|v| !v.is_null())
-    }
-
-    fn wrong(&self, key: &str, expected: &str, found: &Value) -> TranslateError {
-        TranslateError(format!("{}: expected {expected}, found {}", self.path(key), kind(found)))
-    }
-
-    fn string(&self, key: &str) -> Result<Option<&'a str>> {
-        match self.raw(key) {
-            None => Ok(None),
-            Some(Value::String(s)) if s.is_empty() => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(other) => Err(self.wrong(key, "a string", other)),
-        }
-    }
-
-    fn int(&self, key: &str) -> Result<Option<i64>> {
-        match self.raw(key) {
-            None => Ok(None),
-            Some(v) => v.as_i64().map(Some).ok_or_else(|| self.wrong(key, "an integer", v)),
-        }
-    }
-
-    fn bool(&self, key: &str) -> Result<bool> {
-        match self.raw(key) {
-            None => Ok(false),
-            Some(Value::Bool(b)) => Ok(*b),
-            Some(other) => Err(self.wrong(key, "true or false", other)),
-        }
-    }
-
-    fn strings(&self, key: &str) -> Result<Vec<&'a str>> {
-        match self.raw(key) {
-            None => Ok(Vec::new()),
-            Some(Value::Array(items)) => items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| v.as_str().ok_or_else(|| self.wrong(&format!("{key}[{i}]"), "a string", v)))
-                .collect(),
-            Some(other) => Err(self.wrong(key, "a list of strings", other)),
-        }
-    }
-
-    fn array(&self, key: &str) -> Result<&'a [Value]> {
-        match self.raw(key) {
-            None => Ok(&[]),
-            Some(Value::Array(items)) => Ok(items),
-            Some(other) => Err(self.wrong(key, "a list", other)),
-        }
-    }
-
-    fn object(&self, key: &str) -> Result<Option<&'a Map<String, Value>>> {
-        match self.raw(key) {
-            None => Ok(None),
-            Some(Value::Object(m)) => Ok(Some(m)),
-            Some(other) => Err(self.wrong(key, "an object", other)),
-        }
-    }
-}
-
 fn origin_or_root(prefix: &str) -> &str {
     if prefix.is_empty() { "the object" } else { prefix }
-}
-
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]
@@ -743,6 +654,17 @@ mod tests {
             assert_eq!(doc.services, vec![("o/c".to_string(), format!("{path}.containers[0]"))], "{kind}");
         }
         assert_eq!(translate(&json!({"kind": "Service", "metadata": {"name": "s"}}), "").unwrap(), None);
+    }
+
+    #[test]
+    fn run_as_non_root_without_a_user_is_said() {
+        let pod = json!({"kind": "Pod", "metadata": {"name": "p"}, "spec": {"securityContext": {"runAsNonRoot": true},
+            "containers": [{"name": "a", "image": "a:1"}, {"name": "b", "image": "b:1", "securityContext": {"runAsUser": 0}}]}});
+        let doc = translate(&pod, "").unwrap().unwrap();
+        let a = &doc.text[doc.text.find("\"p/a\"").unwrap()..doc.text.find("\"p/b\"").unwrap()];
+        assert!(a.contains("\"x-kubernetes-run-as-non-root\": true"), "{a}");
+        let b = &doc.text[doc.text.find("\"p/b\"").unwrap()..];
+        assert!(b.contains("\"user\": \"0\"") && !b.contains("run-as-non-root"), "{b}");
     }
 
     #[test]

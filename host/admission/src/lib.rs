@@ -12,6 +12,7 @@
 
 pub mod compose;
 pub mod docker;
+mod fields;
 pub mod kubernetes;
 
 pub use compose::{Node, Translated, Tree};

@@ -690,7 +690,9 @@ fn shown(node: &plimsoll_model::yaml::Node) -> String {
     }
 }
 
-fn strip_location(message: &str) -> String {
+/// A parser's message without the ` at line L column C` it ends with (the location is given
+/// separately, as `file:line:column`).
+pub fn strip_location(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(i) => message[..i].to_string(),
         None => message.to_string(),

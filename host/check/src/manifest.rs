@@ -257,7 +257,8 @@ pub fn resolve_entry(base: &Path, entry: &str) -> Result<PackSource, String> {
     let path = base.join(entry);
     if path.is_dir() || path.file_name().is_some_and(|n| n == FILE_NAME) {
         if path.is_dir() && !path.join(FILE_NAME).is_file() {
-            return Err(format!("pack directory `{entry}` has no {FILE_NAME}"));
+            let resolved = std::path::absolute(&path).map(|p| crate::paths::clean(&p)).unwrap_or(path.clone());
+            return Err(format!("pack directory `{entry}` ({}) has no {FILE_NAME}", resolved.display()));
         }
         let loaded = load(&path)?;
         loaded.check_minimum_version()?;
@@ -279,7 +280,8 @@ pub fn resolve_entry(base: &Path, entry: &str) -> Result<PackSource, String> {
     }
     if path.extension().is_some_and(|e| e == "wasm") {
         if !path.is_file() {
-            return Err(format!("pack `{entry}` does not exist ({})", path.display()));
+            let resolved = std::path::absolute(&path).map(|p| crate::paths::clean(&p)).unwrap_or(path.clone());
+            return Err(format!("pack `{entry}` does not exist (looked for {})", resolved.display()));
         }
         return Ok(PackSource {
             component: path,
@@ -288,7 +290,11 @@ pub fn resolve_entry(base: &Path, entry: &str) -> Result<PackSource, String> {
             settings: Default::default(),
         });
     }
-    Err(format!("pack `{entry}` is neither a directory with {FILE_NAME} nor a `.wasm` file"))
+    let resolved = std::path::absolute(&path).map(|p| crate::paths::clean(&p)).unwrap_or(path.clone());
+    if !path.exists() {
+        return Err(format!("pack `{entry}` does not exist (looked for {})", resolved.display()));
+    }
+    Err(format!("pack `{entry}` ({}) is neither a directory with {FILE_NAME} nor a `.wasm` file", resolved.display()))
 }
 
 /// Check that a loaded component is the pack its manifest announces.

@@ -100,8 +100,7 @@ pub(super) fn step_summary(outcome: &Outcome) -> String {
         outcome.fail_on,
         outcome.score
     );
-    let counts: Vec<String> =
-        outcome.summary.iter().rev().filter(|(_, n)| **n > 0).map(|(s, n)| format!("{n} {s}")).collect();
+    let counts = crate::severity_counts(outcome, |s| s.to_string());
     let total = outcome.total_findings();
     let _ = writeln!(
         out,

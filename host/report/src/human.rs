@@ -131,8 +131,7 @@ pub(super) fn render(outcome: &Outcome, color: bool, verbose: bool) -> String {
         }
     }
     let total: usize = outcome.summary.values().sum();
-    let counts: Vec<String> =
-        outcome.summary.iter().rev().filter(|(_, n)| **n > 0).map(|(s, n)| format!("{n} {}", p.severity(*s))).collect();
+    let counts = crate::severity_counts(outcome, |s| p.severity(s));
     let errors = outcome.errors().count();
     let _ = write!(
         out,

@@ -110,11 +110,16 @@ pub fn github_step_summary(outcome: &Outcome) -> String {
     github::step_summary(outcome)
 }
 
+/// The findings per severity, worst first, without the zeros (`6 high`, `55 medium`), each
+/// severity named by `name` (plain, or colored on a terminal).
+pub fn severity_counts(outcome: &Outcome, name: impl Fn(plimsoll_runtime::Severity) -> String) -> Vec<String> {
+    outcome.summary.iter().rev().filter(|(_, n)| **n > 0).map(|(s, n)| format!("{n} {}", name(*s))).collect()
+}
+
 /// One line for a CI log when the report went to a file: the decision, the counts, and where.
 pub fn one_line_summary(outcome: &Outcome, written_to: &str) -> String {
     let total = outcome.total_findings();
-    let counts: Vec<String> =
-        outcome.summary.iter().rev().filter(|(_, n)| **n > 0).map(|(s, n)| format!("{n} {s}")).collect();
+    let counts = severity_counts(outcome, |s| s.to_string());
     let errors = outcome.errors().count();
     format!(
         "plimsoll: {} (fail-on {}), {total} finding{}{}, {} waived{}, score {}/100; report written to {written_to}",

@@ -78,8 +78,7 @@ impl Budget {
 
 fn header(out: &mut String, outcome: &Outcome) {
     let total = outcome.total_findings();
-    let counts: Vec<String> =
-        outcome.summary.iter().rev().filter(|(_, n)| **n > 0).map(|(s, n)| format!("{n} {s}")).collect();
+    let counts = crate::severity_counts(outcome, |s| s.to_string());
     let _ = writeln!(out, "# Plimsoll review\n");
     let _ = writeln!(out, "| | |\n|---|---|");
     let _ =

@@ -627,17 +627,9 @@ fn count(n: usize) -> String {
     if n == 1 { "1 finding".into() } else { format!("{n} findings") }
 }
 
-/// `text` cut to [`MAX_MESSAGE`] bytes at a character boundary.
-fn bounded(mut text: String) -> String {
-    if text.len() > MAX_MESSAGE {
-        let mut end = MAX_MESSAGE - 3;
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        text.truncate(end);
-        text.push('…');
-    }
-    text
+/// `text` cut to [`MAX_MESSAGE`] bytes.
+fn bounded(text: String) -> String {
+    crate::state::bounded(text, MAX_MESSAGE)
 }
 
 #[cfg(test)]

@@ -228,16 +228,8 @@ fn cut(text: &str) -> String {
     out
 }
 
-fn bounded(mut text: String) -> String {
-    if text.len() > MAX_MESSAGE {
-        let mut end = MAX_MESSAGE - 3;
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        text.truncate(end);
-        text.push('…');
-    }
-    text
+fn bounded(text: String) -> String {
+    crate::state::bounded(text, MAX_MESSAGE)
 }
 
 #[cfg(test)]

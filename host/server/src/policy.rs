@@ -76,14 +76,16 @@ fn pack_files(config: &config::Loaded) -> Vec<PathBuf> {
     let base = config.directory();
     let mut out = Vec::new();
     for entry in &config.config.packs {
-        let path = base.join(entry);
-        if path.is_dir() {
-            out.push(path.join("plimsoll-pack.yaml"));
-            if let Ok(dist) = std::fs::read_dir(path.join("dist")) {
-                out.extend(dist.flatten().map(|e| e.path()));
+        // The files the pack is read from, as `check` resolves the entry; one that does not
+        // resolve is watched where it would be, so fixing it reloads.
+        match plimsoll_check::manifest::resolve_entry(&base, entry) {
+            Ok(source) => {
+                if let Some(manifest) = &source.manifest {
+                    out.push(manifest.dir().join(plimsoll_check::manifest::FILE_NAME));
+                }
+                out.push(source.component);
             }
-        } else {
-            out.push(path);
+            Err(_) => out.push(base.join(entry)),
         }
     }
     out

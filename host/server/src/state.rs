@@ -121,6 +121,20 @@ impl AppState {
     }
 }
 
+/// `text` cut to at most `max` bytes at a character boundary, ending in `…` when cut (deny
+/// messages and statuses stay readable whatever the request held).
+pub fn bounded(mut text: String, max: usize) -> String {
+    if text.len() > max {
+        let mut end = max.saturating_sub('…'.len_utf8());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push('…');
+    }
+    text
+}
+
 /// Equality whose time depends only on the lengths, not on where the bytes differ.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     let mut diff = a.len() ^ b.len();

@@ -149,10 +149,7 @@ fn normalize(name: &str) -> String {
 
 /// serde's message without its own position suffix.
 fn plain(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message.to_string(),
-    }
+    plimsoll_check::config::strip_location(message)
 }
 
 #[cfg(test)]

@@ -141,5 +141,7 @@ fn rules_lists_configured_and_given_packs() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.wasm"), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let resolved = format!("looked for {}", elsewhere.path().join("missing.wasm").display());
+    assert!(stderr.contains("missing.wasm") && stderr.contains(&resolved), "the resolved path is shown: {stderr}");
 }

@@ -212,13 +212,8 @@ spec:
 ";
     std::fs::write(dir.path().join("web.yaml"), manifest).unwrap();
     std::fs::write(dir.path().join("ci.yaml"), "jobs:\n  build: { runs-on: ubuntu }\n").unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_plimsoll"))
-        .args(["check", ".", "--format", "json"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(out.status.code(), Some(1), "{report}");
+    let (code, report) = check_json(dir.path(), ".");
+    assert_eq!(code, Some(1), "{report}");
     let projects: Vec<&str> =
         report["projects"].as_array().unwrap().iter().map(|p| p["path"].as_str().unwrap()).collect();
     assert_eq!(projects, vec!["web.yaml"], "other YAML is not a project: {report}");
@@ -250,23 +245,23 @@ spec:
         "privileged: true # plimsoll-ignore: security/privileged -- the CNI agent needs it",
     );
     std::fs::write(dir.path().join("web.yaml"), waived).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_plimsoll"))
-        .args(["check", ".", "--format", "json"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, report) = check_json(dir.path(), ".");
     assert!(!report["findings"].to_string().contains("security/privileged"), "{report}");
     // A manifest that cannot be translated is an error at its field.
     std::fs::write(dir.path().join("web.yaml"), manifest.replace("128Mi", "lots")).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_plimsoll"))
-        .args(["check", "web.yaml", "--format", "json"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(out.status.code(), Some(2), "{report}");
+    let (code, report) = check_json(dir.path(), "web.yaml");
+    assert_eq!(code, Some(2), "{report}");
     let error = &report["errors"][0];
     assert_eq!((error["file"].as_str(), error["line"].as_u64()), (Some("web.yaml"), Some(19)), "{report}");
     assert!(error["message"].as_str().unwrap().contains("`lots` is not a Kubernetes quantity"), "{report}");
+}
+
+/// `plimsoll check PATH --format json` in `dir`: the exit code and the report.
+fn check_json(dir: &Path, path: &str) -> (Option<i32>, Value) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_plimsoll"))
+        .args(["check", path, "--format", "json"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (out.status.code(), serde_json::from_slice(&out.stdout).unwrap())
 }

@@ -46,7 +46,8 @@ plimsoll_sdk::declare_rule! {
     /// or `user: "10001:10001"` on the service.
     ///
     /// ## Settings
-    /// - `assume-image-root`: treat services that pull an image and set no `user:` as root (default `false`).
+    /// - `assume-image-root`: treat services that pull an image and set no `user:` as root (default
+    ///   `false`); a Kubernetes container with `runAsNonRoot: true` is not.
     /// - `image-users`: rows of `images` globs (over `repository:tag`) and the `user` they run as;
     ///   first match wins, a list given replaces the defaults.
     /// - `report-unknown-base-user`: report built images whose base has an unknown user, at `info`
@@ -111,6 +112,10 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
                 _ => {}
             }
         } else if settings.assume_image_root {
+            // Kubernetes refuses to start it as root (`runAsNonRoot: true`).
+            if plimsoll_sdk::query::extension_flag(service, "x-kubernetes-run-as-non-root") {
+                continue;
+            }
             let known = service.image.as_ref().and_then(|i| settings.image_user(i));
             if known.is_some_and(|u| !is_root_user(u)) {
                 continue; // a well-known image with a non-root default user

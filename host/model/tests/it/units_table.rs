@@ -3,7 +3,7 @@
 //!
 //! Tests only the public `plimsoll_model::units` parsers.
 
-#[path = "../../../sdk/tests/data/units_table.rs"]
+#[path = "../../../../sdk/tests/data/units_table.rs"]
 mod units_table;
 
 #[test]
