@@ -408,7 +408,7 @@ mod tests {
         let loose = resolve_entry(&dir, "rules/acme/dist/acme.wasm").unwrap();
         assert!(loose.manifest.is_none());
         let err = resolve_entry(&dir, "nothing").unwrap_err();
-        assert!(err.contains("neither a directory"), "{err}");
+        assert!(err.contains("does not exist (looked for "), "{err}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

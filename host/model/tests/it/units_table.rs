@@ -4,10 +4,10 @@
 //! Tests only the public `plimsoll_model::units` parsers.
 
 #[path = "../../../../sdk/tests/data/units_table.rs"]
-mod units_table;
+mod shared;
 
 #[test]
 fn model_units_follow_the_shared_table() {
-    let checked = units_table::check(plimsoll_model::units::parse_bytes, plimsoll_model::units::parse_duration_ms);
+    let checked = shared::check(plimsoll_model::units::parse_bytes, plimsoll_model::units::parse_duration_ms);
     assert!(checked > 150, "only {checked} cases");
 }
