@@ -154,15 +154,22 @@ pub fn configure(
         }
     }
     let mut settings = Vec::new();
+    // Settings a pack refuses: errors of that pack, at its entry of `settings:`.
+    let mut refused: Vec<(FileError, String)> = Vec::new();
     for pack in all_packs {
         let value = engine.config_packs.settings_for(&pack.info.id, cfg.config.settings.get(&pack.info.id));
         let text = value.to_string();
         match engine.check_settings_once(pack, &value, &text) {
             Ok(()) => settings.push((pack.info.id.clone(), text)),
-            Err(e) => errors.push(at(&["settings", &pack.info.id], e.to_string())),
+            Err(e) => refused.push((at(&["settings", &pack.info.id], e.to_string()), pack.info.id.clone())),
         }
     }
     result.errors.extend(errors.iter().map(located));
+    result.errors.extend(refused.iter().map(|(e, pack)| {
+        let mut entry = located(e);
+        entry.pack = Some(pack.clone());
+        entry
+    }));
     result.fail_on_threshold = Some(cfg.fail_on());
     if !result.errors.is_empty() {
         return None;

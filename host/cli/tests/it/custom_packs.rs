@@ -145,3 +145,16 @@ fn rules_lists_configured_and_given_packs() {
     let resolved = format!("looked for {}", elsewhere.path().join("missing.wasm").display());
     assert!(stderr.contains("missing.wasm") && stderr.contains(&resolved), "the resolved path is shown: {stderr}");
 }
+
+#[test]
+fn settings_a_pack_refuses_are_its_errors_at_its_entry() {
+    let dir = project(COMPOSE);
+    std::fs::write(dir.path().join("plimsoll.yaml"), "packs: [hostile.wasm]\nsettings:\n  hostile: { mode: reject }\n")
+        .unwrap();
+    let (code, report, stderr) = plimsoll(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    let error = &report["errors"][0];
+    assert_eq!(error["pack"], "hostile", "{report}");
+    assert_eq!((error["file"].as_str(), error["line"].as_u64()), (Some("plimsoll.yaml"), Some(3)), "{report}");
+    assert!(error["message"].as_str().unwrap().contains("mode `reject` is rejected"), "{report}");
+}
