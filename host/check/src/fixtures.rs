@@ -156,7 +156,28 @@ pub fn run_case(engine: &Engine, pack: &str, path: &Path) -> CaseResult {
             };
         }
     };
-    let errors: Vec<String> = outcome.errors().map(|e| e.message.clone()).collect();
+    let mut errors: Vec<String> = outcome.errors().map(|e| e.message.clone()).collect();
+    // An expectation naming a rule the pack does not have can never be met: say so, with the
+    // nearest rule id, rather than only reporting it missing.
+    let known: Vec<String> = engine
+        .packs()
+        .iter()
+        .filter(|p| p.info.id == pack)
+        .flat_map(|p| p.info.rules.iter().map(|r| format!("{pack}/{}", r.id)))
+        .collect();
+    if !known.is_empty() {
+        for (file, line, rule) in &expected {
+            if !known.contains(rule) {
+                let hint = crate::configure::did_you_mean(rule, known.iter().map(String::as_str))
+                    .map(|m| format!("; did you mean `{m}`?"))
+                    .unwrap_or_default();
+                errors.push(format!(
+                    "{}:{line}: `# expect: {rule}` names no rule of pack `{pack}`{hint}",
+                    file.display()
+                ));
+            }
+        }
+    }
     let prefix = format!("{pack}/");
     let findings: Vec<Finding> = outcome.findings().filter(|f| f.rule.starts_with(&prefix)).cloned().collect();
     let actual: BTreeSet<Expectation> = findings

@@ -61,6 +61,19 @@ fn a_fixture_with_a_wrong_expectation_fails() {
     assert!(!result.passed());
     assert_eq!(result.missing.len(), 1, "{}", result.describe());
     assert_eq!(result.unexpected.len(), 1, "{}", result.describe());
+    // A misspelled rule id is named, with the rule it probably means.
+    std::fs::write(
+        &file,
+        "services:\n  redis:  # expect: memory-limit-mising\n    cpus: 1\n    pids_limit: 100\n    image: redis:7\n",
+    )
+    .unwrap();
+    let result = fixtures::run_case(&engine, "resources", &file);
+    assert!(!result.passed());
+    let said = result.errors.join("\n");
+    assert!(
+        said.contains("`# expect: resources/memory-limit-mising` names no rule of pack `resources`; did you mean `resources/memory-limit-missing`?"),
+        "{said}"
+    );
 }
 
 /// What a pack reported on one fixture, as a reviewer reads it: one line per finding with its place
