@@ -132,6 +132,15 @@ impl Translated {
         (line as usize).checked_sub(1).and_then(|i| self.lines.get(i)).map_or("", String::as_str)
     }
 
+    /// `message` prefixed with the request field its `line` came from (`HostConfig.Memory: …`), or
+    /// as it is when the line has no origin.
+    pub fn explain(&self, line: Option<u32>, message: &str) -> String {
+        match self.origin_of(line.unwrap_or(0)) {
+            "" => message.to_string(),
+            at => format!("{at}: {message}"),
+        }
+    }
+
     /// The request path of the service named `name`, when it is one of [`Translated::services`].
     pub fn service_origin(&self, name: &str) -> Option<&str> {
         self.services.iter().find(|(n, _)| n == name).map(|(_, o)| o.as_str())

@@ -553,26 +553,22 @@ fn verdict(
 ) -> Answer {
     // The generated document does not load: something in the request the model refuses. That is
     // the request's fault, never a reason to let it pass, whatever the failure policy says.
-    let refused: Vec<String> = outcome
-        .errors()
-        .filter(|e| translated.is_some() && e.kind == ErrorKind::Load)
-        .map(|e| {
-            let at = translated.map(|t| t.origin_of(e.line.unwrap_or(0)).to_string()).unwrap_or_default();
-            if at.is_empty() { e.message.clone() } else { format!("{at}: {}", e.message) }
-        })
-        .collect();
+    let refused: Vec<String> = match translated {
+        Some(t) => {
+            outcome.errors().filter(|e| e.kind == ErrorKind::Load).map(|e| t.explain(e.line, &e.message)).collect()
+        }
+        None => Vec::new(),
+    };
     if !refused.is_empty() {
         return Answer::deny(bounded(format!("plimsoll: {what} cannot be checked: {}; denied", refused.join("; "))));
     }
     let errors: Vec<String> = outcome
         .errors()
         .filter(|e| matches!(e.kind, ErrorKind::Load | ErrorKind::Config | ErrorKind::Evaluation))
-        .map(|e| {
-            let at = match translated {
-                Some(t) => t.origin_of(e.line.unwrap_or(0)).to_string(),
-                None => e.file.clone().unwrap_or_default(),
-            };
-            if at.is_empty() { e.message.clone() } else { format!("{at}: {}", e.message) }
+        .map(|e| match (translated, &e.file) {
+            (Some(t), _) => t.explain(e.line, &e.message),
+            (None, Some(file)) => format!("{file}: {}", e.message),
+            (None, None) => e.message.clone(),
         })
         .collect();
     if !errors.is_empty() {

@@ -150,10 +150,7 @@ async fn decide(state: &AppState, request: &Value) -> Answer {
     let errors: Vec<String> = outcome
         .errors()
         .filter(|e| matches!(e.kind, ErrorKind::Load | ErrorKind::Config | ErrorKind::Evaluation))
-        .map(|e| {
-            let at = translated.origin_of(e.line.unwrap_or(0));
-            if at.is_empty() { e.message.clone() } else { format!("{at}: {}", e.message) }
-        })
+        .map(|e| translated.explain(e.line, &e.message))
         .collect();
     if !errors.is_empty() {
         return cannot_decide(format!("the {kind} cannot be checked: {}", errors.join("; ")));

@@ -85,28 +85,41 @@ pub async fn serve_unix(
     graceful: Arc<hyper_util::server::graceful::GracefulShutdown>,
 ) {
     let service = hyper_util::service::TowerToHyperService::new(router);
-    loop {
-        let accepted = tokio::select! {
-            accepted = listener.accept() => accepted,
-            _ = stop.changed() => break,
-        };
-        let stream = match accepted {
-            Ok((stream, _)) => stream,
-            Err(e) => {
-                tracing::warn!(error = %e, "accept failed");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
-        };
+    while let Some((stream, _)) = accept_next(|| listener.accept(), &mut stop).await {
         let service = service.clone();
         let watcher = graceful.watcher();
         tokio::spawn(async move {
-            let mut builder = hyper::server::conn::http1::Builder::new();
-            builder.timer(TokioTimer::new()).header_read_timeout(read_timeout);
-            let connection = builder.serve_connection(TokioIo::new(stream), service);
+            let connection = http1(read_timeout).serve_connection(TokioIo::new(stream), service);
             let _ = watcher.watch(connection).await;
         });
     }
+}
+
+/// The next accepted connection, or `None` once `stop` turns true; a failed accept is logged and
+/// retried after a short pause.
+async fn accept_next<T, F: std::future::Future<Output = std::io::Result<T>>>(
+    mut accept: impl FnMut() -> F,
+    stop: &mut tokio::sync::watch::Receiver<bool>,
+) -> Option<T> {
+    loop {
+        tokio::select! {
+            accepted = accept() => match accepted {
+                Ok(connection) => return Some(connection),
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            _ = stop.changed() => return None,
+        }
+    }
+}
+
+/// An HTTP/1.1 connection builder with the header read timeout.
+fn http1(read_timeout: Duration) -> hyper::server::conn::http1::Builder {
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder.timer(TokioTimer::new()).header_read_timeout(read_timeout);
+    builder
 }
 
 /// Accept and serve connections on `listener` until `stop` turns true.
@@ -119,26 +132,13 @@ pub async fn serve_listener(
     graceful: Arc<hyper_util::server::graceful::GracefulShutdown>,
 ) {
     let service = hyper_util::service::TowerToHyperService::new(router);
-    loop {
-        let accepted = tokio::select! {
-            accepted = listener.accept() => accepted,
-            _ = stop.changed() => break,
-        };
-        let (stream, peer) = match accepted {
-            Ok(pair) => pair,
-            Err(e) => {
-                tracing::warn!(error = %e, "accept failed");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
-        };
+    while let Some((stream, peer)) = accept_next(|| listener.accept(), &mut stop).await {
         let _ = stream.set_nodelay(true);
         let service = service.clone();
         let tls = tls.clone();
         let watcher = graceful.watcher();
         tokio::spawn(async move {
-            let mut builder = hyper::server::conn::http1::Builder::new();
-            builder.timer(TokioTimer::new()).header_read_timeout(read_timeout);
+            let builder = http1(read_timeout);
             match tls {
                 Some(acceptor) => {
                     let stream = match tokio::time::timeout(read_timeout, acceptor.accept(stream)).await {
