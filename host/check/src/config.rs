@@ -32,9 +32,12 @@ pub struct Config {
     pub host: Option<HostConfig>,
     /// Lowest severity that fails the gate (default `high`).
     pub fail_on: Option<SeverityName>,
-    /// Extra packs: `.wasm` files or pack directories, relative to this file.
+    /// Extra packs: `.wasm` files or pack directories, relative to this file, or registry
+    /// references `oci://host[:port]/repository:tag` / `oci://…@sha256:…`.
     #[serde(default)]
     pub packs: Vec<String>,
+    /// Which keys sign the registry packs, and whether a signature is required.
+    pub trust: Option<TrustConfig>,
     /// Per-rule severity override or `off`, by `<pack>/<rule>` id.
     #[serde(default)]
     pub rules: BTreeMap<String, RuleSetting>,
@@ -48,6 +51,18 @@ pub struct Config {
     pub docker_authz: Option<DockerAuthzConfig>,
     /// How `plimsoll serve` answers Kubernetes `AdmissionReview`s (ignored by `check`).
     pub kubernetes: Option<KubernetesConfig>,
+}
+
+/// `trust:`: the public keys registry packs are verified against.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct TrustConfig {
+    /// Public keys (ed25519, PEM): paths relative to this file, or the PEM text itself.
+    #[serde(default)]
+    pub keys: Vec<String>,
+    /// Refuse a registry pack that no listed key has signed (default `false`).
+    #[serde(default)]
+    pub require_signatures: bool,
 }
 
 /// `kubernetes:`: how the Kubernetes admission webhook answers.
@@ -521,6 +536,16 @@ pub fn merge(parent: Config, child: Config, parent_dir: &Path) -> Config {
         rules,
         settings,
         exceptions,
+        trust: child.trust.or_else(|| {
+            parent.trust.map(|mut t| {
+                for key in &mut t.keys {
+                    if !key.contains("-----BEGIN") {
+                        *key = absolute(std::mem::take(key));
+                    }
+                }
+                t
+            })
+        }),
         docker_authz: child.docker_authz.or(parent.docker_authz),
         kubernetes: child.kubernetes.or(parent.kubernetes),
     }

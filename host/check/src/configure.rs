@@ -123,7 +123,14 @@ pub fn configure(
     // Extra packs named by `packs:`, relative to the configuration file (see `packs`).
     let base: PathBuf =
         cfg.path.as_deref().and_then(Path::parent).map_or_else(|| loaded.directory.clone(), Path::to_path_buf);
-    let extra = engine.config_packs.resolve(&engine.runtime, &base, &cfg.config.packs, &engine.packs);
+    let extra = engine.config_packs.resolve(
+        &engine.runtime,
+        &base,
+        &cfg.config.packs,
+        cfg.config.trust.as_ref(),
+        &engine.packs,
+        &engine.registry,
+    );
     for e in &extra.errors {
         errors.push(at(&["packs"], e.clone()));
     }

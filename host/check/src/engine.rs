@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use crate::host_rules;
 use crate::outcome::RuleMeta;
-use crate::packs::ConfigPacks;
+use crate::packs::{ConfigPacks, RegistrySettings};
 
 /// The rules of `packs`, as reports describe them.
 pub fn rules_of(packs: &[Pack]) -> Vec<RuleMeta> {
@@ -39,6 +39,7 @@ pub struct Engine {
     pub(crate) runtime: Runtime,
     pub(crate) packs: Vec<Pack>,
     pub(crate) config_packs: ConfigPacks,
+    pub(crate) registry: RegistrySettings,
     /// Outcome of `check_settings` per (pack digest, settings JSON): the same for every project that
     /// shares them, so the schema is compiled and `validate-settings` instantiated once per run.
     settings_checked: Mutex<HashMap<(String, String), Result<(), String>>>,
@@ -63,6 +64,7 @@ impl Engine {
             runtime,
             packs: packs?,
             config_packs: ConfigPacks::default(),
+            registry: RegistrySettings::default(),
             settings_checked: Default::default(),
             catalog: std::sync::OnceLock::new(),
         })
@@ -77,6 +79,11 @@ impl Engine {
         self.packs.push(pack);
         self.catalog = std::sync::OnceLock::new();
         Ok(self.packs.last().expect("just pushed"))
+    }
+
+    /// How registry packs are fetched (the store, registries, `--locked`).
+    pub fn set_registry(&mut self, registry: RegistrySettings) {
+        self.registry = registry;
     }
 
     /// Default settings for a pack added with [`Engine::add_pack`] (its manifest's `settings:`).
@@ -111,7 +118,14 @@ impl Engine {
     /// load them for a project using it, with their manifests' default settings; their ids.
     pub fn add_config_packs(&mut self, config: &crate::config::Loaded) -> Result<Vec<String>, CheckError> {
         let base = config.directory();
-        let resolved = self.config_packs.resolve(&self.runtime, &base, &config.config.packs, &self.packs);
+        let resolved = self.config_packs.resolve(
+            &self.runtime,
+            &base,
+            &config.config.packs,
+            config.config.trust.as_ref(),
+            &self.packs,
+            &self.registry,
+        );
         if let Some(e) = resolved.errors.first() {
             let file = config.path.as_ref().map(|p| format!("{}: ", p.display())).unwrap_or_default();
             return Err(CheckError::Pack(format!("{file}{e}")));

@@ -106,6 +106,15 @@ pub struct Manifest {
     /// Sandbox limits raised for this pack.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sandbox: Option<SandboxLimits>,
+    /// What the pack is for (the published artifact's description; default: the pack's summary).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Where its source lives (a URL; default: the git remote of the pack directory).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Its licence, as an SPDX expression.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licenses: Option<String>,
 }
 
 /// `sandbox:` in the manifest: limits that replace the defaults (64 MiB, 1 s) for this pack.

@@ -10,9 +10,20 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use plimsoll_distribution::{Distribution, ResolveOptions, Trust, lock, reference, sign::PublicKey};
 use plimsoll_runtime::{Pack, Runtime};
 
+use crate::config::TrustConfig;
 use crate::manifest;
+
+/// How registry packs (`oci://…` entries) are fetched: the store and registries, and `--locked`.
+#[derive(Debug, Clone, Default)]
+pub struct RegistrySettings {
+    /// The store and registry options.
+    pub distribution: Distribution,
+    /// `--locked`: only digests pinned in `plimsoll.lock` run.
+    pub locked: bool,
+}
 
 /// Settings a pack brings itself (its manifest's `settings:`), by pack id.
 pub type DefaultSettings = serde_json::Map<String, serde_json::Value>;
@@ -54,18 +65,36 @@ impl ConfigPacks {
         }
     }
 
-    /// Load the packs `entries` name, relative to `base` (the configuration file's directory); a
-    /// pack whose id is already taken by one of `loaded` or an earlier entry is an error.
-    pub fn resolve(&self, runtime: &Runtime, base: &Path, entries: &[String], loaded: &[Pack]) -> Resolved {
+    /// Load the packs `entries` name, relative to `base` (the configuration file's directory;
+    /// registry packs are pinned by the `plimsoll.lock` there and checked against `trust`); a pack
+    /// whose id is already taken by one of `loaded` or an earlier entry is an error.
+    pub fn resolve(
+        &self,
+        runtime: &Runtime,
+        base: &Path,
+        entries: &[String],
+        trust: Option<&TrustConfig>,
+        loaded: &[Pack],
+        registry: &RegistrySettings,
+    ) -> Resolved {
         let mut resolved = Resolved::default();
         for entry in entries {
-            let key = base.join(entry);
-            let key = key.canonicalize().unwrap_or(key);
+            let oci = reference::is_oci(entry);
+            let key = if oci {
+                PathBuf::from(format!("{}#{entry}", base.display()))
+            } else {
+                let key = base.join(entry);
+                key.canonicalize().unwrap_or(key)
+            };
             let cached = self.loaded.lock().ok().and_then(|loaded| loaded.get(&key).cloned());
             let result = match cached {
                 Some(result) => result,
                 None => {
-                    let result = load_entry(runtime, base, entry);
+                    let result = if oci {
+                        load_oci(runtime, base, entry, trust, registry)
+                    } else {
+                        load_entry(runtime, base, entry)
+                    };
                     if let Ok(mut loaded) = self.loaded.lock() {
                         loaded.insert(key, result.clone());
                     }
@@ -92,6 +121,65 @@ impl Resolved {
         id.split_once('/')
             .is_some_and(|(pack, rule)| self.packs.iter().any(|p| p.info.id == pack && p.info.rule(rule).is_some()))
     }
+}
+
+/// The trusted keys of `trust:`: PEM text, or files relative to `base`.
+pub fn trust_of(trust: Option<&TrustConfig>, base: &Path) -> Result<Trust, String> {
+    let Some(trust) = trust else { return Ok(Trust::default()) };
+    let mut keys = Vec::new();
+    for (i, key) in trust.keys.iter().enumerate() {
+        let parsed = if key.contains("-----BEGIN") {
+            PublicKey::from_pem(key, &format!("trust.keys[{i}]"))
+        } else {
+            PublicKey::read(&base.join(key))
+        };
+        keys.push(parsed.map_err(|e| format!("trust.keys[{i}]: {e}"))?);
+    }
+    if trust.require_signatures && keys.is_empty() {
+        return Err("trust: `require-signatures: true` needs at least one key in `keys:`".into());
+    }
+    Ok(Trust { keys, require_signatures: trust.require_signatures })
+}
+
+/// Load a registry pack: resolved through the lock and the store, checked against `trust:`, and
+/// its config blob checked against what the component describes.
+fn load_oci(
+    runtime: &Runtime,
+    base: &Path,
+    entry: &str,
+    trust: Option<&TrustConfig>,
+    registry: &RegistrySettings,
+) -> LoadResult {
+    let trust = trust_of(trust, base)?;
+    let lock = lock::load(&lock::path_in(base)).map_err(|e| e.to_string())?;
+    let options = ResolveOptions { locked: registry.locked, lock: lock.exists.then_some(lock), trust };
+    let resolved = registry.distribution.resolve(entry, &options).map_err(|e| format!("`{entry}`: {e}"))?;
+    let opened = resolved.opened;
+    let config = &opened.config;
+    let sandbox = manifest::SandboxLimits {
+        memory: config.sandbox.get("memory").cloned(),
+        deadline: config.sandbox.get("deadline").cloned(),
+    };
+    let as_manifest = manifest::LoadedManifest {
+        path: PathBuf::from(entry),
+        manifest: manifest::Manifest {
+            id: config.id.clone(),
+            version: config.version.clone(),
+            language: None,
+            component: String::new(),
+            settings: config.settings.clone(),
+            minimum_plimsoll: config.minimum_plimsoll.clone(),
+            sandbox: Some(sandbox),
+            description: None,
+            source: None,
+            licenses: None,
+        },
+    };
+    let limits = as_manifest.limits()?;
+    let origin = opened.reference.pinned();
+    let pack = runtime.load_pack(&opened.component, &origin, limits).map_err(|e| e.to_string())?;
+    manifest::check_identity(&as_manifest, &pack.info)?;
+    Ok((pack, config.settings.clone()))
 }
 
 fn load_entry(runtime: &Runtime, base: &Path, entry: &str) -> LoadResult {

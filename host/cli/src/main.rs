@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use plimsoll::display::display_path;
 use plimsoll_check::{CheckOptions, ConfigSource, Engine, PathStyle, ProjectSource};
+use plimsoll_distribution::Distribution;
 use plimsoll_report::{self as report, Format, RenderOptions};
 use plimsoll_runtime::ComponentCache;
 
@@ -31,6 +32,10 @@ struct Cli {
     /// Do not use the compiled-component cache (`$PLIMSOLL_CACHE_DIR`, else `$XDG_CACHE_HOME/plimsoll`).
     #[arg(long, global = true)]
     no_cache: bool,
+    /// Reach this registry (`host[:port]`) over plain HTTP although it is not on this machine
+    /// (repeatable; loopback registries never need it).
+    #[arg(long = "insecure-registry", global = true, value_name = "HOST")]
+    insecure_registries: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -68,7 +73,7 @@ enum Command {
         /// directory up to the repository root, as `check` finds it).
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
-        /// Add this pack: a `.wasm` file or a pack directory (repeatable).
+        /// Add this pack: a `.wasm` file, a pack directory or `oci://host/repo:tag` (repeatable).
         #[arg(long = "pack", value_name = "PATH")]
         packs: Vec<PathBuf>,
         /// `human` (default) or `json`.
@@ -213,6 +218,10 @@ struct CheckArgs {
     /// Show what packs logged or printed.
     #[arg(long, short = 'v')]
     verbose: bool,
+    /// Run registry packs only at the digests plimsoll.lock pins: a pack missing from the lock, a
+    /// digest that differs or a tag that moved is an error.
+    #[arg(long)]
+    locked: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -269,6 +278,9 @@ struct ServeArgs {
     /// Print the plugin spec file for /etc/docker/plugins/<name>.spec and exit.
     #[arg(long, requires = "docker_authz_socket")]
     print_docker_plugin_spec: bool,
+    /// Run registry packs only at the digests plimsoll.lock pins (as `check --locked`).
+    #[arg(long)]
+    locked: bool,
 }
 
 /// `GET url` over plain HTTP/1.1; the status code.
@@ -298,7 +310,7 @@ fn duration_flag(name: &str, text: &str) -> Result<std::time::Duration, String> 
         .map_err(|e| format!("--{name}: {e}"))
 }
 
-fn serve(args: ServeArgs, cache: Option<ComponentCache>) -> Result<u8, String> {
+fn serve(args: ServeArgs, cache: Option<ComponentCache>, dist: Distribution) -> Result<u8, String> {
     let defaults = plimsoll_server::ServeOptions::default();
     let tls = match (args.tls_cert, args.tls_key) {
         (Some(cert), Some(key)) => Some(plimsoll_server::TlsFiles { cert, key, client_ca: args.client_ca }),
@@ -333,6 +345,7 @@ fn serve(args: ServeArgs, cache: Option<ComponentCache>) -> Result<u8, String> {
         cache,
         docker_authz_socket: args.docker_authz_socket,
         docker_host,
+        registry: plimsoll_check::packs::RegistrySettings { distribution: dist, locked: args.locked },
         ..defaults
     };
     plimsoll_server::run(options).map_err(|e| e.to_string())?;
@@ -405,10 +418,18 @@ fn cache(no_cache: bool) -> Option<ComponentCache> {
     }
 }
 
+/// The store and registry options every command shares.
+fn distribution(insecure: &[String]) -> Distribution {
+    let options = plimsoll_distribution::registry::RegistryOptions { insecure: insecure.to_vec() };
+    Distribution::new(plimsoll_distribution::Store::at(plimsoll_distribution::Store::default_location()), options)
+}
+
 fn run(cli: Cli) -> Result<u8, String> {
+    let dist = distribution(&cli.insecure_registries);
     match cli.command {
         Command::Check(args) => {
-            let engine = Engine::new(cache(cli.no_cache)).map_err(|e| e.to_string())?;
+            let mut engine = Engine::new(cache(cli.no_cache)).map_err(|e| e.to_string())?;
+            engine.set_registry(plimsoll_check::packs::RegistrySettings { distribution: dist, locked: args.locked });
             // Names the built-in packs do not know may belong to packs a configuration adds: they
             // are checked against every rule the run knew, once it ran.
             let catalog = engine.catalog();
@@ -528,6 +549,7 @@ fn run(cli: Cli) -> Result<u8, String> {
         }
         Command::Rules { id, format, config, packs } => {
             let mut engine = Engine::new(cache(cli.no_cache)).map_err(|e| e.to_string())?;
+            engine.set_registry(plimsoll_check::packs::RegistrySettings { distribution: dist, locked: false });
             let config = match config {
                 Some(path) => Some(path),
                 None => {
@@ -577,8 +599,8 @@ fn run(cli: Cli) -> Result<u8, String> {
             }
             Ok(if loaded.has_errors() { 2 } else { 0 })
         }
-        Command::Policy { command } => plimsoll::policy::run(command, cache(cli.no_cache)),
-        Command::Serve(args) => serve(*args, cache(cli.no_cache)),
+        Command::Policy { command } => plimsoll::policy::run(command, cache(cli.no_cache), &dist),
+        Command::Serve(args) => serve(*args, cache(cli.no_cache), dist),
         Command::Probe { url } => match probe(&url) {
             Ok(status) if (200..300).contains(&status) => Ok(0),
             Ok(status) => {

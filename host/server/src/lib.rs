@@ -316,7 +316,8 @@ async fn reload_loop(state: Arc<AppState>) {
         drop(current);
         let config = state.options.config.clone();
         let cache = state.options.cache.clone();
-        let loaded = tokio::task::spawn_blocking(move || Policy::load(config.as_deref(), cache)).await;
+        let registry = state.options.registry.clone();
+        let loaded = tokio::task::spawn_blocking(move || Policy::load(config.as_deref(), cache, registry)).await;
         match loaded {
             Ok(Ok(policy)) => {
                 metrics::gauge!("plimsoll_packs_loaded").set(policy.packs.len() as f64);

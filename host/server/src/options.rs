@@ -43,6 +43,8 @@ pub struct ServeOptions {
     /// The Docker Engine API the plugin asks what already runs (`None`: `DOCKER_HOST`, else
     /// `/var/run/docker.sock`; only asked when the plugin is served).
     pub docker_host: Option<crate::docker_api::DockerHost>,
+    /// How registry packs (`oci://…` in `packs:`) are fetched, and `--locked`.
+    pub registry: plimsoll_check::packs::RegistrySettings,
 }
 
 /// TLS material, as PEM files.
@@ -73,6 +75,7 @@ impl Default for ServeOptions {
             log_json: false,
             watch_interval: Duration::from_secs(1),
             cache: None,
+            registry: Default::default(),
             docker_authz_socket: None,
             docker_host: None,
         }

@@ -26,8 +26,13 @@ pub struct Policy {
 
 impl Policy {
     /// Load and validate the policy of `config_path`; the error is a located, printable message.
-    pub fn load(config_path: Option<&Path>, cache: Option<plimsoll_runtime::ComponentCache>) -> Result<Policy, String> {
-        let engine = Engine::new(cache).map_err(|e| e.to_string())?;
+    pub fn load(
+        config_path: Option<&Path>,
+        cache: Option<plimsoll_runtime::ComponentCache>,
+        registry: plimsoll_check::packs::RegistrySettings,
+    ) -> Result<Policy, String> {
+        let mut engine = Engine::new(cache).map_err(|e| e.to_string())?;
+        engine.set_registry(registry);
         let config = match config_path {
             Some(path) => config::load(path).map_err(|e| e.to_string())?,
             None => config::Loaded::default(),
@@ -74,8 +79,12 @@ impl Policy {
 /// `dist/` components).
 fn pack_files(config: &config::Loaded) -> Vec<PathBuf> {
     let base = config.directory();
-    let mut out = Vec::new();
+    // A registry pack changes only through its lock (a tag is resolved once per policy).
+    let mut out = vec![plimsoll_distribution::lock::path_in(&base)];
     for entry in &config.config.packs {
+        if plimsoll_distribution::reference::is_oci(entry) {
+            continue;
+        }
         // The files the pack is read from, as `check` resolves the entry; one that does not
         // resolve is watched where it would be, so fixing it reloads.
         match plimsoll_check::manifest::resolve_entry(&base, entry) {

@@ -11,7 +11,8 @@ use plimsoll_check::Engine;
 
 use plimsoll_check::manifest::{self, Language};
 
-use super::{build, inspect, scaffold, test};
+use super::{build, inspect, registry, scaffold, test};
+use plimsoll_distribution::Distribution;
 
 /// `--lang` of `plimsoll policy new`: the languages of the pack manifest, named and described there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,18 +60,94 @@ pub enum PolicyCommand {
         #[arg(long)]
         build: bool,
     },
-    /// Show a component's pack, rules, settings schema, imports, size and digest.
+    /// Show a component's pack, rules, settings schema, imports, size and digest (for
+    /// `oci://…`: also the manifest digest and the signatures the registry has).
     Inspect {
-        /// The component (`.wasm`), or a pack directory.
+        /// The component (`.wasm`), a pack directory, or `oci://host/repo:tag`.
         file: PathBuf,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// Public key to check an `oci://` pack's signatures with (repeatable).
+        #[arg(long = "key", value_name = "PUB")]
+        keys: Vec<PathBuf>,
+    },
+    /// Verify a pack (as `build` does) and push it to a registry; prints `oci://…@sha256:…`.
+    Push {
+        /// The pack directory (built), its manifest, or a `.wasm` component.
+        path: PathBuf,
+        /// Where to push: `oci://host[:port]/repository:tag`.
+        reference: String,
+        /// Move the tag even when it points at another digest.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Pull a pack (and its signatures) into the local store.
+    Pull {
+        /// `oci://host[:port]/repository:tag` or `…@sha256:…`.
+        reference: String,
+    },
+    /// Pin the registry packs of plimsoll.yaml in plimsoll.lock (next to it).
+    Lock {
+        /// The configuration (default: the plimsoll.yaml found from the current directory).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Take what the tags point at now: every pack, or the one named (reference or pack id).
+        #[arg(long, value_name = "PACK", num_args = 0..=1, default_missing_value = "")]
+        update: Option<String>,
+    },
+    /// Generate an ed25519 key pair: NAME.key (mode 0600) and NAME.pub.
+    Keygen {
+        /// Path prefix of the two files.
+        name: PathBuf,
+    },
+    /// Sign a pack in its registry (the signature is stored next to it).
+    Sign {
+        /// The pack: `oci://host/repository:tag` or `…@sha256:…`.
+        reference: String,
+        /// The private key (`policy keygen`).
+        #[arg(long, value_name = "KEY")]
+        key: PathBuf,
+    },
+    /// Check that a pack in its registry is signed by one of the keys; exit 1 when not.
+    Verify {
+        /// The pack: `oci://host/repository:tag` or `…@sha256:…`.
+        reference: String,
+        /// A trusted public key (repeatable).
+        #[arg(long = "key", value_name = "PUB", required = true)]
+        keys: Vec<PathBuf>,
+    },
+    /// Write packs, their signatures (and a lock) as an OCI image layout archive, for places
+    /// without a registry.
+    Save {
+        /// The packs (`oci://…`), pulled first when the registry is reachable.
+        #[arg(required = true)]
+        references: Vec<String>,
+        /// The archive to write.
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: PathBuf,
+        /// A plimsoll.lock to carry along.
+        #[arg(long, value_name = "FILE")]
+        lock: Option<PathBuf>,
+    },
+    /// Import an archive from `policy save` (or a layout directory) into the store.
+    Load {
+        /// The archive or layout directory.
+        archive: PathBuf,
+        /// Verify signatures with this public key (repeatable; implies signatures are required).
+        #[arg(long = "key", value_name = "PUB")]
+        keys: Vec<PathBuf>,
+        /// Verify signatures under this configuration's `trust:`.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Refuse packs without a trusted signature.
+        #[arg(long)]
+        require_signatures: bool,
     },
 }
 
 /// Run a `policy` subcommand; `Err` is a usage or input error (exit code 2).
-pub fn run(command: PolicyCommand, cache: Option<ComponentCache>) -> Result<u8, String> {
+pub fn run(command: PolicyCommand, cache: Option<ComponentCache>, dist: &Distribution) -> Result<u8, String> {
     match command {
         PolicyCommand::New { name, language, sdk_path } => {
             let language = language.0;
@@ -112,16 +189,48 @@ pub fn run(command: PolicyCommand, cache: Option<ComponentCache>) -> Result<u8, 
             print!("{}", report.render());
             Ok(if report.passed() { 0 } else { 1 })
         }
-        PolicyCommand::Inspect { file, json } => {
-            let file = if file.is_dir() { manifest::load(&file)?.component_path() } else { file };
+        PolicyCommand::Inspect { file, json, keys } => {
             let runtime = runtime(cache)?;
-            let inspection = inspect::inspect(&runtime, &file)?;
+            let text = file.to_string_lossy().to_string();
+            let (inspection, registry_lines) = if plimsoll_distribution::reference::is_oci(&text) {
+                registry::inspect(&runtime, dist, &text, &keys)?
+            } else {
+                let file = if file.is_dir() { manifest::load(&file)?.component_path() } else { file };
+                (inspect::inspect(&runtime, &file)?, Vec::new())
+            };
             if json {
-                println!("{}", serde_json::to_string_pretty(&inspection).map_err(|e| e.to_string())?);
+                let mut value = serde_json::to_value(&inspection).map_err(|e| e.to_string())?;
+                if !registry_lines.is_empty()
+                    && let Some(obj) = value.as_object_mut()
+                {
+                    obj.insert("registry".into(), registry_lines.clone().into());
+                }
+                println!("{}", serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?);
             } else {
                 print!("{}", inspect::render_human(&inspection));
+                if !registry_lines.is_empty() {
+                    println!("\nregistry");
+                    for line in &registry_lines {
+                        println!("  {line}");
+                    }
+                }
             }
             Ok(if inspection.problems.is_empty() { 0 } else { 1 })
+        }
+        PolicyCommand::Push { path, reference, force } => {
+            registry::push(&runtime(cache)?, dist, &path, &reference, force)
+        }
+        PolicyCommand::Pull { reference } => registry::pull(dist, &reference),
+        PolicyCommand::Lock { config, update } => {
+            let update = update.map(|u| if u.is_empty() { None } else { Some(u) });
+            registry::lock(&runtime(cache)?, dist, config.as_deref(), update)
+        }
+        PolicyCommand::Keygen { name } => registry::keygen(&name),
+        PolicyCommand::Sign { reference, key } => registry::sign_ref(dist, &reference, &key),
+        PolicyCommand::Verify { reference, keys } => registry::verify_ref(dist, &reference, &keys),
+        PolicyCommand::Save { references, output, lock } => registry::save(dist, &references, lock.as_deref(), &output),
+        PolicyCommand::Load { archive, keys, config, require_signatures } => {
+            registry::load(dist, &archive, &keys, config.as_deref(), require_signatures)
         }
     }
 }

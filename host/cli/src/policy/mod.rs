@@ -12,6 +12,7 @@
 pub mod build;
 pub mod cli;
 pub mod inspect;
+pub mod registry;
 pub mod scaffold;
 pub mod source;
 pub mod test;

@@ -11,7 +11,7 @@ use plimsoll_runtime::{Limits, Pack, PackError, Runtime};
 use plimsoll_check::manifest::{self, LoadedManifest};
 
 /// The contract versions this host runs: every `0.1.x`.
-pub const SUPPORTED_CONTRACT: &str = "0.1";
+pub const SUPPORTED_CONTRACT: &str = plimsoll_distribution::SUPPORTED_CONTRACT;
 
 /// The sections every rule's documentation must have.
 pub const REQUIRED_SECTIONS: &[&str] = &["## What it does", "## Why is this bad?", "## Example"];

@@ -3,6 +3,7 @@
 //! the score, the configuration docs, and the policy-authoring commands.
 
 mod custom_packs;
+mod distribution;
 mod docker_authz;
 mod docs;
 mod formats;
