@@ -34,12 +34,20 @@ pub struct Registry {
     registry: String,
 }
 
+/// Registry credentials.
+pub use oci_client::secrets::RegistryAuth as Auth;
+
 /// How many times a read is tried.
 const ATTEMPTS: u32 = 3;
 
 impl Registry {
-    /// A client for the registry of `reference`.
+    /// A client for the registry of `reference`, with the credentials of [`credentials`].
     pub fn new(reference: &Reference, options: &RegistryOptions) -> Self {
+        Self::with_auth(reference, options, credentials(&reference.registry))
+    }
+
+    /// A client for the registry of `reference` with `auth`.
+    pub fn with_auth(reference: &Reference, options: &RegistryOptions, auth: Auth) -> Self {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let host = reference.registry.clone();
         let plain = reference.is_loopback() || options.insecure.iter().any(|h| h == &host);
@@ -56,7 +64,7 @@ impl Registry {
             platform_resolver: None,
             ..ClientConfig::default()
         });
-        Self { client, auth: credentials(&host), registry: host }
+        Self { client, auth, registry: host }
     }
 
     /// The manifest digest `reference`'s tag points at now.

@@ -26,6 +26,11 @@ struct TestRegistry {
 
 impl TestRegistry {
     fn start() -> TestRegistry {
+        Self::start_with("")
+    }
+
+    /// A registry whose config has `extra` appended (e.g. an `auth:` section).
+    fn start_with(extra: &str) -> TestRegistry {
         let binary = ["/usr/bin/docker-registry", "/usr/sbin/docker-registry"]
             .into_iter()
             .find(|p| Path::new(p).is_file())
@@ -37,8 +42,9 @@ impl TestRegistry {
         std::fs::write(
             &config,
             format!(
-                "version: 0.1\nlog:\n  level: error\n  accesslog: {{ disabled: true }}\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete: {{ enabled: true }}\nhttp:\n  addr: {addr}\n",
-                dir.path().join("data").display()
+                "version: 0.1\nlog:\n  level: error\n  accesslog: {{ disabled: true }}\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete: {{ enabled: true }}\nhttp:\n  addr: {addr}\n{}",
+                dir.path().join("data").display(),
+                extra.replace("{dir}", &dir.path().display().to_string())
             ),
         )
         .unwrap();
@@ -135,6 +141,52 @@ fn locked_findings(stack: &Path, store: &Path, pack: &str) -> Vec<crate::policy_
     found
 }
 
+/// `plimsoll serve --locked` with the stack's configuration answers `/v1/check` with the registry
+/// pack's finding for a service without the owner label.
+fn served_finds(stack: &Path, store: &Path, pack: &str) {
+    let log = stack.join("serve.log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_plimsoll"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--locked", "--config", "plimsoll.yaml"])
+        .current_dir(stack)
+        .env("PLIMSOLL_STORE", store)
+        .env("PLIMSOLL_CACHE_DIR", scratch("policy-cache"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("start plimsoll serve");
+    let started = Instant::now();
+    let port = loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if let Some(port) = text.lines().find_map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).ok()?;
+            v["listen"].as_str()?.rsplit(':').next()?.parse::<u16>().ok()
+        }) {
+            break port;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "serve did not listen: {text}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    while crate::serve::request(port, "GET", "/readyz", &[], b"").status != 200 {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        assert!(started.elapsed() < Duration::from_secs(60), "serve never ready: {text}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let body = serde_json::json!({ "files": { "compose.yaml": "services:\n  api:\n    image: nginx:1.27.0\n" } });
+    let answer = crate::serve::request(
+        port,
+        "POST",
+        "/v1/check",
+        &[("Content-Type", "application/json")],
+        body.to_string().as_bytes(),
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
+    let json = answer.json();
+    let rules: Vec<&str> = json["findings"].as_array().unwrap().iter().filter_map(|f| f["rule"].as_str()).collect();
+    assert!(rules.contains(&format!("{pack}/owner-label-missing").as_str()), "{json}");
+}
+
 fn blob_path(store: &Path, digest: &str) -> PathBuf {
     store.join("blobs/sha256").join(&digest["sha256:".len()..])
 }
@@ -224,6 +276,7 @@ fn registry_round_trip_with_signatures_lock_and_air_gap() {
     let lock = std::fs::read_to_string(remote.join("plimsoll.lock")).unwrap();
     assert!(lock.contains(&d1) && lock.contains(&format!("signer: \"{team_id}\"")), "{lock}");
     assert_eq!(locked_findings(&remote, &store, name), expected, "registry pack = local pack");
+    served_finds(&remote, &store, name);
 
     // The tag moves: refused by push without --force, then by --locked and by `lock`.
     let moved = [("SOURCE_DATE_EPOCH", "1800000000")];
@@ -315,6 +368,7 @@ fn registry_round_trip_with_signatures_lock_and_air_gap() {
     // Stop the registry: the store alone runs the check.
     registry.stop();
     assert_eq!(locked_findings(&remote, &store, name), expected, "registry stopped");
+    served_finds(&remote, &store, name);
     // Offline, a corrupt blob cannot be fetched again: refused, never loaded.
     std::fs::write(blob_path(&store, &layer), b"corrupt").unwrap();
     fails(&run(&remote, &store, &["check", ".", "--locked"], &[]), 2, &["corrupt", &layer], "corrupt offline");
@@ -413,4 +467,72 @@ fn bad_references_and_bad_artifacts_are_clear_errors_and_write_nothing() {
     assert_eq!(digest_in(&pinned), good.manifest_digest);
     assert!(blob_path(&store, &good.manifest_digest).is_file());
     assert!(blob_path(&store, &artifact::digest_of(&good.layer)).is_file());
+}
+
+/// bcrypt of `s3cr3t` (htpasswd keeps only hashes).
+const HTPASSWD: &str = "alice:$2a$12$GnLAhVsCy3wcFJrlVIPdROvuTebsx8kPzhvhDYEnlhqT3PlusY.Yy\n";
+
+#[test]
+fn registry_credentials_come_from_the_environment_or_the_docker_config() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("htpasswd"), HTPASSWD).unwrap();
+    let registry = TestRegistry::start_with(&format!(
+        "auth:\n  htpasswd:\n    realm: plimsoll-test\n    path: {}\n",
+        dir.path().join("htpasswd").display()
+    ));
+    let store = dir.path().join("store");
+    let at = |repo: &str| format!("oci://{}/acme/{repo}:1", registry.addr);
+    let config = PackConfig {
+        id: "acme".into(),
+        version: "0.1.0".into(),
+        rules: Vec::new(),
+        settings_schema_digest: None,
+        contract: "0.1.0".into(),
+        minimum_plimsoll: None,
+        settings: Default::default(),
+        sandbox: Default::default(),
+    };
+    let built = artifact::build_pack(b"\0asm\x0d\0\x01\0c".to_vec(), &config, Default::default());
+    // Pushed with credentials given to the library.
+    let reference = Reference::parse(&at("private")).unwrap();
+    let registry_ref = reference.clone();
+    let push = std::thread::spawn(move || {
+        let registry = Registry::with_auth(&registry_ref, &RegistryOptions::default(), oci_auth("alice", "s3cr3t"));
+        block_on(async {
+            registry.push_blob(&registry_ref, &built.layer).await?;
+            registry.push_blob(&registry_ref, &built.config).await?;
+            registry.push_manifest(&registry_ref, &built.manifest, artifact::MANIFEST_MEDIA_TYPE).await
+        })
+    });
+    push.join().unwrap().expect("push with credentials");
+
+    // Anonymous: refused, and the error names the registry.
+    let anonymous = run(dir.path(), &store, &["policy", "pull", &at("private")], &[]);
+    fails(&anonymous, 2, &[&format!("registry {}", registry.addr)], "anonymous pull");
+    // From the environment.
+    let env = [("PLIMSOLL_REGISTRY_USERNAME", "alice"), ("PLIMSOLL_REGISTRY_PASSWORD", "s3cr3t")];
+    ok(run(dir.path(), &store, &["policy", "pull", &at("private")], &env), "pull with the environment's credentials");
+    // From a Docker config.json (`auths`, base64 user:pass): DOCKER_CONFIG points at store/no-docker-config.
+    let docker = store.join("no-docker-config");
+    std::fs::create_dir_all(&docker).unwrap();
+    std::fs::write(
+        docker.join("config.json"),
+        format!("{{\"auths\": {{\"{}\": {{\"auth\": \"YWxpY2U6czNjcjN0\"}}}}}}", registry.addr),
+    )
+    .unwrap();
+    std::fs::remove_dir_all(store.join("blobs")).unwrap();
+    ok(run(dir.path(), &store, &["policy", "pull", &at("private")], &[]), "pull with config.json credentials");
+    // A wrong password is refused.
+    let wrong = [("PLIMSOLL_REGISTRY_USERNAME", "alice"), ("PLIMSOLL_REGISTRY_PASSWORD", "nope")];
+    std::fs::remove_dir_all(store.join("blobs")).unwrap();
+    fails(
+        &run(dir.path(), &store, &["policy", "pull", &at("private")], &wrong),
+        2,
+        &[&registry.addr],
+        "wrong password",
+    );
+}
+
+fn oci_auth(user: &str, pass: &str) -> plimsoll_distribution::registry::Auth {
+    plimsoll_distribution::registry::Auth::Basic(user.into(), pass.into())
 }
