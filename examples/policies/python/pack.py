@@ -9,7 +9,8 @@ and shown with `plimsoll check --verbose`.
 """
 
 import json
-from typing import List
+import traceback
+from typing import List, Optional
 
 import wit_world
 from componentize_py_types import Err
@@ -117,6 +118,30 @@ FROM python:3.12-slim
 RULES = [OWNER_LABEL_MISSING, BASE_IMAGE_NOT_ALLOWED]
 
 
+def policy_error(e: Exception) -> Err:
+    """An unexpected exception as the `err` the host reports: its type, message and the last
+    frames of its traceback (componentize-py would otherwise trap with no message)."""
+    frames = traceback.extract_tb(e.__traceback__)[-3:]
+    where = "".join(f"\n  {f.filename.rsplit('/', 1)[-1]}:{f.lineno} in {f.name}: {f.line}" for f in frames)
+    return Err(f"{type(e).__name__}: {e}{where}")
+
+
+def finding(
+    rule: str,
+    message: str,
+    subject: types.Subject,
+    *,
+    severity: Optional[types.Severity] = None,
+    related: Optional[List[types.Subject]] = None,
+    help: Optional[str] = None,
+    fix: Optional[types.Fix] = None,
+) -> types.Finding:
+    """A finding with the optional fields defaulted (the generated dataclass has no defaults)."""
+    return types.Finding(
+        rule=rule, severity=severity, message=message, subject=subject, related=related or [], help=help, fix=fix
+    )
+
+
 def parse_settings(text: str) -> dict:
     """Settings JSON with the defaults filled in; raises ValueError when they are wrong."""
     given = json.loads(text) if text.strip() not in ("", "null") else {}
@@ -145,14 +170,11 @@ def owner_label_missing(project: model.Project, settings: dict) -> List[types.Fi
         owned = any(kv.name == label and kv.value is not None and kv.value.strip() for kv in service.labels)
         if not owned:
             findings.append(
-                types.Finding(
-                    rule=OWNER_LABEL_MISSING.id,
-                    severity=None,
-                    message=f"service `{service.name}` has no `{label}` label",
-                    subject=service_subject(service.name),
-                    related=[],
+                finding(
+                    OWNER_LABEL_MISSING.id,
+                    f"service `{service.name}` has no `{label}` label",
+                    service_subject(service.name),
                     help=f"add `labels: {{ {label}: <team> }}` naming the team that owns the service",
-                    fix=None,
                 )
             )
     return findings
@@ -241,12 +263,17 @@ class WitWorld(wit_world.WitWorld):
         try:
             parse_settings(settings)
         except ValueError as e:
-            raise Err(str(e))
+            raise Err(str(e)) from None
+        except Exception as e:
+            raise policy_error(e) from None
 
     def evaluate(self, project: model.Project, settings: str) -> List[types.Finding]:
         try:
             parsed = parse_settings(settings)
         except ValueError as e:
-            raise Err(str(e))
-        host.log(host.LogLevel.DEBUG, f"{PACK_ID}: {len(project.services)} services")
-        return owner_label_missing(project, parsed) + base_image_not_allowed(project, parsed)
+            raise Err(str(e)) from None
+        try:
+            host.log(host.LogLevel.DEBUG, f"{PACK_ID}: {len(project.services)} services")
+            return owner_label_missing(project, parsed) + base_image_not_allowed(project, parsed)
+        except Exception as e:
+            raise policy_error(e) from None

@@ -33,6 +33,8 @@ pub struct CaseResult {
     pub errors: Vec<String>,
     /// What the pack reported, in report order (positions relative to the fixture).
     pub findings: Vec<Finding>,
+    /// What the pack printed or logged while evaluating the fixture (`policy test --verbose`).
+    pub output: String,
 }
 
 impl CaseResult {
@@ -153,6 +155,7 @@ pub fn run_case(engine: &Engine, pack: &str, path: &Path) -> CaseResult {
                 unexpected: Vec::new(),
                 errors: vec![e.to_string()],
                 findings: Vec::new(),
+                output: String::new(),
             };
         }
     };
@@ -178,6 +181,14 @@ pub fn run_case(engine: &Engine, pack: &str, path: &Path) -> CaseResult {
             }
         }
     }
+    let output: String = outcome
+        .projects
+        .iter()
+        .flat_map(|p| p.outputs.iter())
+        .filter(|(p, text)| p == pack && !text.is_empty())
+        .map(|(_, text)| text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
     let prefix = format!("{pack}/");
     let findings: Vec<Finding> = outcome.findings().filter(|f| f.rule.starts_with(&prefix)).cloned().collect();
     let actual: BTreeSet<Expectation> = findings
@@ -191,6 +202,7 @@ pub fn run_case(engine: &Engine, pack: &str, path: &Path) -> CaseResult {
         unexpected: actual.difference(&expected).cloned().collect(),
         errors,
         findings,
+        output,
     }
 }
 

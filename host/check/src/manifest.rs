@@ -211,7 +211,19 @@ pub fn parse_version(text: &str) -> Option<(u64, u64, u64)> {
 /// Read `plimsoll-pack.yaml` in `dir` (or the manifest file itself).
 pub fn load(path: &Path) -> Result<LoadedManifest, String> {
     let path = if path.is_dir() { path.join(FILE_NAME) } else { path.to_path_buf() };
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let shown = std::path::absolute(dir).map(|d| crate::paths::clean(&d)).unwrap_or(dir.to_path_buf());
+            format!(
+                "{} is not a pack directory: it has no {FILE_NAME} (give the pack's directory, e.g. \
+                 `plimsoll policy test path/to/pack`, or create one with `plimsoll policy new NAME`)",
+                shown.display()
+            )
+        } else {
+            format!("{}: cannot read: {e}", path.display())
+        }
+    })?;
     parse(&text, &path)
 }
 

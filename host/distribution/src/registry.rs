@@ -3,8 +3,9 @@
 //!
 //! Credentials come from `PLIMSOLL_REGISTRY_USERNAME`/`_PASSWORD` or `~/.docker/config.json`
 //! (`auths`, base64 `user:pass`); plain HTTP is used only for loopback registries and for hosts
-//! given with `--insecure-registry` (with a warning). Reads are retried a bounded number of times;
-//! a refused connection is not retried (the caller falls back to the store at once). Every error
+//! given with `--insecure-registry` (with a warning). Reads are tried three times on 5xx, 429 and
+//! broken transfers; a refused or timed-out connection is not retried (the caller falls back to the
+//! store at once). Every error
 //! names the registry and what it refused. Nothing here writes to the store or to disk.
 
 use std::time::Duration;
@@ -279,7 +280,9 @@ fn unreachable(e: &OciDistributionError) -> bool {
 
 fn retryable(e: &OciDistributionError) -> bool {
     match e {
-        OciDistributionError::RequestError(e) => !e.is_connect() && (e.is_timeout() || e.is_request() || e.is_body()),
+        // A refused or timed-out connection means the registry is not there: the caller falls back
+        // to the store at once instead of waiting through retries.
+        OciDistributionError::RequestError(e) => !e.is_connect() && !e.is_timeout() && (e.is_request() || e.is_body()),
         OciDistributionError::ServerError { code, .. } => *code >= 500 || *code == 429,
         _ => false,
     }

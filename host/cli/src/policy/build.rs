@@ -28,6 +28,8 @@ pub struct Built {
     pub pack: Pack,
     /// Time spent in the toolchain.
     pub build_time: Duration,
+    /// Wall time of the whole build: the toolchain, then compiling and verifying the component.
+    pub total_time: Duration,
 }
 
 /// Build the pack in `dir` and verify the component; every problem is one message.
@@ -69,7 +71,7 @@ pub fn build(runtime: &Runtime, dir: &Path) -> Result<Built, Vec<String>> {
         }
     };
     std::fs::rename(&tmp, &component).map_err(|e| vec![format!("{}: cannot write: {e}", component.display())])?;
-    Ok(Built { manifest, component, pack, build_time })
+    Ok(Built { manifest, component, pack, build_time, total_time: start.elapsed() })
 }
 
 /// Whether the component is missing or older than a source file of the pack.

@@ -59,6 +59,9 @@ pub enum PolicyCommand {
         /// Rebuild the component first, even when it looks up to date.
         #[arg(long)]
         build: bool,
+        /// Show what the pack printed or logged on each fixture.
+        #[arg(long, short = 'v')]
+        verbose: bool,
     },
     /// Show a component's pack, rules, settings schema, imports, size and digest (for
     /// `oci://…`: also the manifest digest and the signatures the registry has).
@@ -72,6 +75,8 @@ pub enum PolicyCommand {
         #[arg(long = "key", value_name = "PUB")]
         keys: Vec<PathBuf>,
     },
+    /// Show where the Rust, Python and JavaScript toolchains were looked for and what was found.
+    Doctor,
     /// Verify a pack (as `build` does) and push it to a registry; prints `oci://…@sha256:…`.
     Push {
         /// The pack directory (built), its manifest, or a `.wasm` component.
@@ -174,7 +179,7 @@ pub fn run(command: PolicyCommand, cache: Option<ComponentCache>, dist: &Distrib
                 Err(problems) => fail(&problems),
             }
         }
-        PolicyCommand::Test { dir, no_build, build: force } => {
+        PolicyCommand::Test { dir, no_build, build: force, verbose } => {
             let dir = dir.unwrap_or_else(|| PathBuf::from("."));
             let loaded = manifest::load(&dir)?;
             let mut engine = Engine::new(cache).map_err(|e| e.to_string())?;
@@ -186,7 +191,7 @@ pub fn run(command: PolicyCommand, cache: Option<ComponentCache>, dist: &Distrib
                 }
             }
             let report = test::run(&mut engine, &loaded)?;
-            print!("{}", report.render());
+            print!("{}", report.render(verbose));
             Ok(if report.passed() { 0 } else { 1 })
         }
         PolicyCommand::Inspect { file, json, keys } => {
@@ -221,6 +226,11 @@ pub fn run(command: PolicyCommand, cache: Option<ComponentCache>, dist: &Distrib
             registry::push(&runtime(cache)?, dist, &path, &reference, force)
         }
         PolicyCommand::Pull { reference } => registry::pull(dist, &reference),
+        PolicyCommand::Doctor => {
+            let (report, all) = super::tools::doctor();
+            print!("{report}");
+            Ok(if all { 0 } else { 1 })
+        }
         PolicyCommand::Lock { config, update } => {
             let update = update.map(|u| if u.is_empty() { None } else { Some(u) });
             registry::lock(&runtime(cache)?, dist, config.as_deref(), update)
@@ -244,13 +254,15 @@ fn print_built(built: &build::Built) {
     let info = &built.pack.info;
     let size = std::fs::metadata(&built.component).map(|m| m.len()).unwrap_or(0);
     println!(
-        "built {} ({} {}, {} rules, {} bytes, {:.1}s)",
+        "built {} ({} {}, {} rules, {} bytes, {:.1}s: {:.1}s in the toolchain, {:.1}s compiling and verifying)",
         built.component.display(),
         info.id,
         info.version,
         info.rules.len(),
         size,
-        built.build_time.as_secs_f64()
+        built.total_time.as_secs_f64(),
+        built.build_time.as_secs_f64(),
+        built.total_time.saturating_sub(built.build_time).as_secs_f64()
     );
 }
 

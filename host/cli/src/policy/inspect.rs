@@ -93,12 +93,15 @@ pub fn render_human(i: &Inspection) -> String {
     out.push_str(&format!("size     {} bytes ({})\n", i.size, human_size(i.size)));
     out.push_str(&format!("sha256   {}\n", i.digest));
     out.push_str(&format!("\nrules ({})\n", p.rules.len()));
-    for r in &p.rules {
+    // Columns as wide as their longest cell (`Severity`'s Display does not pad, so cells are strings).
+    let ids: Vec<String> = p.rules.iter().map(|r| format!("{}/{}", p.id, r.id)).collect();
+    let id_width = ids.iter().map(String::len).max().unwrap_or(0);
+    let category_width = p.rules.iter().map(|r| r.category.len()).max().unwrap_or(0);
+    for (r, id) in p.rules.iter().zip(&ids) {
         let status = if r.status == plimsoll_runtime::RuleStatus::Preview { " (preview)" } else { "" };
         out.push_str(&format!(
-            "  {:<40} {:<8} {:<14} {}{status}\n",
-            format!("{}/{}", p.id, r.id),
-            r.severity,
+            "  {id:<id_width$}  {:<8}  {:<category_width$}  {}{status}\n",
+            r.severity.to_string(),
             r.category,
             r.summary
         ));
@@ -116,8 +119,9 @@ pub fn render_human(i: &Inspection) -> String {
         }
     }
     out.push_str(&format!("\nimports ({})\n", i.imports.len()));
+    let import_width = i.imports.iter().map(|i| i.name.len()).max().unwrap_or(0);
     for import in &i.imports {
-        out.push_str(&format!("  {:<40} {}\n", import.name, import.sandbox));
+        out.push_str(&format!("  {:<import_width$}  {}\n", import.name, import.sandbox));
     }
     if !i.problems.is_empty() {
         out.push_str("\nproblems\n");
@@ -139,6 +143,46 @@ fn human_size(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn columns_line_up_whatever_the_lengths() {
+        let rule = |id: &str, severity, category: &str| plimsoll_runtime::RuleInfo {
+            id: id.into(),
+            summary: "s".into(),
+            severity,
+            category: category.into(),
+            docs: String::new(),
+            status: plimsoll_runtime::RuleStatus::Stable,
+            fixable: false,
+        };
+        let inspection = Inspection {
+            file: "p.wasm".into(),
+            size: 1,
+            digest: "d".into(),
+            cache_hit: false,
+            pack: plimsoll_runtime::PackInfo {
+                id: "p".into(),
+                version: "0.1.0".into(),
+                summary: "s".into(),
+                settings_schema: String::new(),
+                rules: vec![
+                    rule(
+                        "a-very-long-rule-id-that-is-longer-than-forty-characters",
+                        plimsoll_runtime::Severity::Low,
+                        "c",
+                    ),
+                    rule("b", plimsoll_runtime::Severity::Critical, "a-long-category"),
+                ],
+            },
+            imports: vec![],
+            problems: vec![],
+        };
+        let text = render_human(&inspection);
+        let rows: Vec<&str> = text.lines().filter(|l| l.starts_with("  p/")).collect();
+        let column = |row: &str, word: &str| row.find(word).unwrap();
+        assert_eq!(column(rows[0], "low"), column(rows[1], "critical"), "{text}");
+        assert_eq!(column(rows[0], "c "), column(rows[1], "a-long-category"), "{text}");
+    }
 
     #[test]
     fn every_wasi_family_has_a_note() {

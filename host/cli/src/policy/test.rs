@@ -35,8 +35,9 @@ impl TestReport {
         !self.results.is_empty() && self.results.iter().all(CaseResult::passed) && self.uncovered.is_empty()
     }
 
-    /// The report as printed: one line per fixture, diffs of the failed ones, a closing count.
-    pub fn render(&self) -> String {
+    /// The report as printed: one line per fixture, diffs of the failed ones, a closing count;
+    /// `verbose` adds what the pack printed or logged on each fixture, below its line.
+    pub fn render(&self, verbose: bool) -> String {
         let mut out = String::new();
         for r in &self.results {
             let shown = r.path.strip_prefix(&self.dir).unwrap_or(&r.path).display().to_string();
@@ -46,6 +47,14 @@ impl TestReport {
                 out.push_str(&format!("FAILED  {shown}\n"));
                 for line in r.describe().lines().skip(1) {
                     out.push_str(&format!("    {}\n", line.trim_start()));
+                }
+            }
+            if verbose {
+                if r.output.trim().is_empty() {
+                    out.push_str("    (the pack printed and logged nothing)\n");
+                }
+                for line in r.output.lines() {
+                    out.push_str(&format!("    | {line}\n"));
                 }
             }
         }

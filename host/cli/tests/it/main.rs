@@ -12,6 +12,7 @@ mod kubernetes;
 mod monorepo;
 mod policy_common;
 mod policy_docs;
+mod policy_errors;
 mod policy_examples;
 mod policy_scaffold;
 mod policy_verify;

@@ -4,8 +4,8 @@
 // against the contract of the plimsoll that builds it (`wit/` holds a copy to read).
 // The model arrives as plain objects with camelCase fields
 // (`project.services[i].labels`, `build.dockerfileIndex`); enums are strings (`'low'`), variants
-// are `{ tag, val }`, options are `undefined` or the value. Return the findings; throw an Error to
-// answer `err`. `console.log` output and `log` messages are captured by the host and shown with
+// are `{ tag, val }`, options are `undefined` or the value. Return the findings; throw an Error (or
+// anything) to answer `err`: `guarded` below turns it into the message the host reports. `console.log` output and `log` messages are captured by the host and shown with
 // `plimsoll check --verbose`.
 
 import { log } from 'plimsoll:policy/host@0.1.0';
@@ -116,16 +116,46 @@ function ownerLabelMissing(project, settings) {
   return findings;
 }
 
+/**
+ * Anything thrown, as the `err` string the host reports: componentize-js can only answer `err`
+ * with a string, so an `Error` becomes its name, message and first stack frames
+ * (`TypeError: service.nolabels is undefined` / `ownerLabelMissing@pack.js:120:31`).
+ */
+function policyError(e) {
+  if (e instanceof Error) {
+    const head = e.name && e.name !== 'Error' ? `${e.name}: ${e.message}` : e.message;
+    const frames = String(e.stack || '').split('\n').map((l) => l.trim()).filter((l) => l !== '').slice(0, 3);
+    return frames.length > 0 ? `${head}\n${frames.join('\n')}` : head;
+  }
+  if (typeof e === 'string') return e;
+  try {
+    return JSON.stringify(e) ?? String(e);
+  } catch {
+    return String(e);
+  }
+}
+
+/** Run `f`; whatever it throws reaches the host as a `policy-error` with its message. */
+function guarded(f) {
+  try {
+    return f();
+  } catch (e) {
+    throw policyError(e);
+  }
+}
+
 export function describe() {
   return { id: PACK_ID, version: VERSION, summary: SUMMARY, settingsSchema: JSON.stringify(SETTINGS_SCHEMA), rules: RULES };
 }
 
 export function validateSettings(settings) {
-  parseSettings(settings);
+  guarded(() => parseSettings(settings));
 }
 
 export function evaluate(project, settings) {
-  const parsed = parseSettings(settings);
-  log('debug', `${PACK_ID}: ${project.services.length} services`);
-  return ownerLabelMissing(project, parsed);
+  return guarded(() => {
+    const parsed = parseSettings(settings);
+    log('debug', `${PACK_ID}: ${project.services.length} services`);
+    return ownerLabelMissing(project, parsed);
+  });
 }
