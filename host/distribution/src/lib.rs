@@ -264,8 +264,7 @@ impl Distribution {
     /// Fetch and check the pack at `pinned` (a digest reference), then store its blobs.
     async fn fetch_pack(&self, registry: &Registry, pinned: &Reference) -> Result<(), Error> {
         let digest = pinned.digest.as_deref().expect("pinned");
-        if let Ok(opened) = self.open(pinned) {
-            let _ = opened;
+        if self.open(pinned).is_ok() {
             return Ok(());
         }
         let (bytes, _) = registry.manifest(pinned).await?;
