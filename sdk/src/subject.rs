@@ -32,6 +32,24 @@ pub fn service(name: &str, path: &[&str]) -> Subject {
     Subject::Compose(full)
 }
 
+/// Entry `index` of a service's list `key` (`entry("web", "ports", 2)` is
+/// `["services", "web", "ports", "2"]`): list indexes in a subject are decimal strings.
+///
+/// The index is the one of the model's list: every model list that comes from a compose list
+/// (`ports`, `volumes`, `cap_add`, `security_opt`, `devices`, `command`…) keeps the compose order
+/// one entry per item, and a port range expanded into several ports is one item per port in the
+/// merged document too (as `docker compose config` lists them), so `service.ports[i]`'s subject
+/// locates where that port was written.
+///
+/// ```
+/// use plimsoll_sdk::{Subject, subject};
+/// let at = subject::entry("web", "ports", 2);
+/// assert_eq!(at, Subject::Compose(["services", "web", "ports", "2"].map(String::from).to_vec()));
+/// ```
+pub fn entry(service_name: &str, key: &str, index: usize) -> Subject {
+    service(service_name, &[key, &index.to_string()])
+}
+
 /// An instruction of a Dockerfile.
 ///
 /// ```

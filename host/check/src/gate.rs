@@ -45,24 +45,100 @@ pub fn decide<'a>(severities: impl IntoIterator<Item = &'a Severity>, fail_on: S
     decision
 }
 
-/// The score: `round(100 × e^(−penalty / 50))`, where the penalty adds 25 per critical finding or
-/// error (load, configuration or evaluation), 10 per high, 4 per medium, 1 per low and 0 per info
-/// finding.
+/// The weight of a check of this severity in the score: 10 critical, 6 high, 3 medium, 1 low,
+/// 0 info.
+pub fn weight(severity: Severity) -> f64 {
+    match severity {
+        Severity::Critical => 10.0,
+        Severity::High => 6.0,
+        Severity::Medium => 3.0,
+        Severity::Low => 1.0,
+        Severity::Info => 0.0,
+    }
+}
+
+/// The highest score a run with a critical finding can have.
+pub const CRITICAL_CAP: u32 = 40;
+/// The highest score a run with an error (load, configuration or evaluation) can have: part of
+/// it was not verified.
+pub const ERROR_CAP: u32 = 20;
+
+/// What the score of one project is made of: the checks that applied and the ones that failed.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Tally {
+    /// Sum of the weights of every applicable check: each rule in force, at its configured
+    /// severity, once per service (once for a project without services).
+    pub applicable: f64,
+    /// Sum of the weights of the failed checks: each distinct (rule, service) pair with findings
+    /// (findings about no service are one pair per rule), at its worst finding's severity.
+    pub failed: f64,
+    /// Whether a finding is critical.
+    pub critical: bool,
+    /// Errors of the project.
+    pub errors: usize,
+}
+
+impl Tally {
+    /// The tally of a project with `services` services, `rules` in force (`(id, severity)`) and
+    /// these findings (`(rule, service, severity)`).
+    pub fn new<'a>(
+        rules: impl IntoIterator<Item = (&'a str, Severity)>,
+        services: usize,
+        findings: impl IntoIterator<Item = (&'a str, Option<&'a str>, Severity)>,
+        errors: usize,
+    ) -> Self {
+        let units = services.max(1) as f64;
+        let applicable = rules.into_iter().map(|(_, s)| weight(s) * units).sum();
+        let mut worst: std::collections::BTreeMap<(&str, Option<&str>), Severity> = Default::default();
+        let mut critical = false;
+        for (rule, service, severity) in findings {
+            critical |= severity == Severity::Critical;
+            let entry = worst.entry((rule, service)).or_insert(severity);
+            *entry = (*entry).max(severity);
+        }
+        let failed = worst.values().map(|s| weight(*s)).sum();
+        Tally { applicable, failed, critical, errors }
+    }
+
+    /// Two tallies as one (several projects in one run).
+    pub fn add(self, other: Tally) -> Tally {
+        Tally {
+            applicable: self.applicable + other.applicable,
+            failed: self.failed + other.failed,
+            critical: self.critical || other.critical,
+            errors: self.errors + other.errors,
+        }
+    }
+}
+
+/// What a failed check costs, in passing checks of the same weight: calibrated on the acceptance
+/// stacks, so that nsn-local (a hand review gave it 72/100, with no critical problem) scores 75.
+pub const FAILURE_COST: f64 = 4.0;
+
+/// The score, 0–100: the weighted share of applicable checks that pass, each failed check
+/// costing [`FAILURE_COST`] of them: `round(100 × max(0, 1 − 4 × failed / applicable))` (see
+/// [`Tally`]; with nothing applicable, 100 unless something failed), at most [`CRITICAL_CAP`]
+/// with a critical finding and [`ERROR_CAP`] with an error.
 ///
-/// Every term is non-negative and grows with severity, so more or worse findings never raise it.
-pub fn score<'a>(severities: impl IntoIterator<Item = &'a Severity>, errors: usize) -> u32 {
-    let penalty: f64 = severities
-        .into_iter()
-        .map(|s| match s {
-            Severity::Critical => 25.0,
-            Severity::High => 10.0,
-            Severity::Medium => 4.0,
-            Severity::Low => 1.0,
-            Severity::Info => 0.0,
-        })
-        .sum::<f64>()
-        + 25.0 * errors as f64;
-    (100.0 * (-penalty / 50.0).exp()).round() as u32
+/// A rule that applies to 18 services is 18 checks, so fixing half of a project's problems moves
+/// it about half-way. More findings only add failed pairs, worse ones only raise a pair's weight,
+/// and the applicable checks do not depend on the findings: more or worse findings never raise it.
+pub fn score(tally: Tally) -> u32 {
+    let ratio = if tally.applicable > 0.0 {
+        (1.0 - FAILURE_COST * tally.failed / tally.applicable).clamp(0.0, 1.0)
+    } else if tally.failed > 0.0 {
+        0.0
+    } else {
+        1.0
+    };
+    let mut score = (100.0 * ratio).round() as u32;
+    if tally.critical {
+        score = score.min(CRITICAL_CAP);
+    }
+    if tally.errors > 0 {
+        score = score.min(ERROR_CAP);
+    }
+    score
 }
 
 /// The process exit code: 2 when the input or the configuration is broken (a load or

@@ -279,6 +279,10 @@ pub struct ProjectResult {
     /// `fail-on` of the project's configuration.
     #[serde(skip)]
     pub fail_on_threshold: Option<Severity>,
+    /// The rules in force for this project with their configured severity (selected, not `off`,
+    /// their pack evaluated): the applicable checks of the score.
+    #[serde(skip)]
+    pub rules_in_force: Vec<(String, Severity)>,
     /// Keeps the files of an in-memory project on disk while the outcome lives.
     #[serde(skip)]
     pub scratch: Option<Arc<tempfile::TempDir>>,
@@ -293,6 +297,21 @@ impl ProjectResult {
     /// Every reported finding, listed or hidden by `--severity`.
     pub fn all_findings(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().chain(&self.hidden)
+    }
+
+    /// What this project's score is made of (hidden findings count, waived ones do not).
+    pub fn tally(&self) -> gate::Tally {
+        gate::Tally::new(
+            self.rules_in_force.iter().map(|(id, s)| (id.as_str(), *s)),
+            self.services,
+            self.all_findings().map(|f| (f.rule.as_str(), f.service.as_deref(), f.severity)),
+            self.errors.len(),
+        )
+    }
+
+    /// This project's score (see [`gate::score`]).
+    pub fn score(&self) -> u32 {
+        gate::score(self.tally())
     }
 
     /// The gate threshold of this project's configuration.
@@ -438,8 +457,9 @@ impl Outcome {
         }
         self.summary = summary;
         self.decision = decision;
-        let severities = self.projects.iter().flat_map(|p| p.all_findings()).map(|f| &f.severity);
-        self.score = gate::score(severities, self.errors().count());
+        // Errors several projects share count once, as in the listing.
+        let tally = self.projects.iter().map(ProjectResult::tally).fold(gate::Tally::default(), gate::Tally::add);
+        self.score = gate::score(gate::Tally { errors: self.errors().count(), ..tally });
         self.stats.suppressed = self.projects.iter().map(|p| p.suppressed.len()).sum();
     }
 

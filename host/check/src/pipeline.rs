@@ -134,6 +134,7 @@ impl Engine {
             extra_rules: Vec::new(),
             loaded: None,
             fail_on_threshold: None,
+            rules_in_force: Vec::new(),
             scratch,
         };
         let show = |path: &std::path::Path| options.path_style.show(path, &root, &repository);
@@ -174,6 +175,12 @@ impl Engine {
                 && rule.split_once('/').is_some_and(|(pack, _)| !failed_packs.iter().any(|p| p == pack))
                 && filter::configured_severity(&configured.cfg, rule, Severity::Info).is_some()
         };
+        result.rules_in_force = configured
+            .packs(self)
+            .flat_map(|p| p.info.rules.iter().map(move |r| (format!("{}/{}", p.info.id, r.id), r.severity)))
+            .filter(|(id, _)| evaluated(id))
+            .filter_map(|(id, default)| filter::configured_severity(&configured.cfg, &id, default).map(|s| (id, s)))
+            .collect();
         exceptions::apply(&context, &mut result);
         waivers::apply(&context, &mut result, &evaluated);
         if let Some(recorded) = &options.baseline {

@@ -207,6 +207,13 @@ struct CheckArgs {
     /// Markdown: write the complete review instead of one that fits a pull-request comment.
     #[arg(long)]
     full: bool,
+    /// Human: `rule` prints one block per rule (worst first) with its first occurrence; `none`
+    /// prints one block per finding in file order, as tools that parse the output expect.
+    #[arg(long, value_name = "HOW", value_parser = ["rule", "none"], default_value = "rule")]
+    group: String,
+    /// Human, grouped by rule: print every occurrence in full, not only the first.
+    #[arg(long)]
+    expand: bool,
     /// SARIF: where rule documentation is published; each rule gets `helpUri` `<URL>/<pack>/<rule>`
     /// (without it, the help text is inline only).
     #[arg(long, value_name = "URL")]
@@ -519,8 +526,14 @@ fn run(cli: Cli) -> Result<u8, String> {
             }
             let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
             let color = args.output.is_none() && use_color(to_terminal);
-            let render_options =
-                RenderOptions { color, verbose: args.verbose, full: args.full, help_base_url: args.help_url.clone() };
+            let render_options = RenderOptions {
+                color,
+                verbose: args.verbose,
+                full: args.full,
+                group: if args.group == "none" { plimsoll_report::Group::None } else { plimsoll_report::Group::Rule },
+                expand: args.expand,
+                help_base_url: args.help_url.clone(),
+            };
             let text = report::render(&outcome, args.format.0, render_options);
             emit(&text, args.output.as_deref())?;
             if let Some(path) = &args.output {

@@ -412,7 +412,10 @@ impl Distribution {
                 lock_name()
             )));
         }
-        let registry = self.registry(&reference);
+        // The client is made only when the registry is asked: a locked pack in the store needs no
+        // network (and no TLS set-up, which reads the system's certificate store).
+        let client = std::cell::OnceCell::new();
+        let registry = || client.get_or_init(|| self.registry(&reference));
         let digest = match (&reference.digest, locked) {
             (Some(d), Some(l)) if &l.manifest != d => {
                 return Err(Error::Lock(format!(
@@ -422,10 +425,12 @@ impl Distribution {
                 )));
             }
             (Some(d), _) => d.clone(),
+            // `--locked` runs exactly the locked digest: it never resolves a tag.
+            (None, Some(l)) if options.locked => l.manifest.clone(),
             (None, Some(l)) => {
                 // The lock decides; a tag that moved since is an error, never a silent upgrade. A
                 // registry that cannot be reached leaves the locked digest (offline use).
-                match block_on(registry.resolve(&reference)) {
+                match block_on(registry().resolve(&reference)) {
                     Ok(now) if now != l.manifest => {
                         return Err(Error::Lock(format!(
                             "`{entry}` moved: {} pins {}, the registry now has {now}; run `plimsoll policy lock --update {entry}` to take it",
@@ -439,7 +444,7 @@ impl Distribution {
             }
             (None, None) => {
                 let tag = reference.tag.as_deref().unwrap_or_default();
-                match block_on(registry.resolve(&reference)) {
+                match block_on(registry().resolve(&reference)) {
                     Ok(now) => {
                         self.store.set_tag(&reference.registry, &reference.repository, tag, &now)?;
                         now
@@ -457,9 +462,10 @@ impl Distribution {
             Ok(o) => o,
             Err(first) => {
                 // Absent or corrupt (removed by `open`): fetch again; offline, say both.
+                let registry = registry();
                 match block_on(async {
-                    self.fetch_pack(&registry, &pinned).await?;
-                    let _ = self.fetch_signatures(&registry, &pinned).await;
+                    self.fetch_pack(registry, &pinned).await?;
+                    let _ = self.fetch_signatures(registry, &pinned).await;
                     Ok::<_, Error>(())
                 }) {
                     Ok(()) => self.open(&pinned)?,
@@ -485,7 +491,7 @@ impl Distribution {
             Ok(signer) => signer,
             Err(e) if opened.signatures.is_empty() => {
                 // Signed after the pull? Ask the registry once.
-                match block_on(self.fetch_signatures(&registry, &pinned)) {
+                match block_on(self.fetch_signatures(registry(), &pinned)) {
                     Ok(n) if n > 0 => {
                         opened.signatures = self.stored_signatures(&digest);
                         check_trust(&opened, &options.trust)?

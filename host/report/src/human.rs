@@ -1,11 +1,15 @@
-//! The `human` format: for each project, one block per finding with the offending line and carets,
-//! then a summary line with the decision and the score.
+//! The `human` format: for each project, one block per rule (worst first) naming the services or
+//! files it hits, with the offending line and carets of its first occurrence (every occurrence with
+//! `expand`, or one block per finding in file order with [`Group::None`]), then a table of rules ×
+//! counts and a summary line with the decision and the score.
 
 use std::fmt::Write as _;
 
 use plimsoll_runtime::Severity;
 
-use plimsoll_check::{Decision, Outcome};
+use plimsoll_check::{Decision, Finding, Outcome};
+
+use crate::Group;
 
 struct Palette {
     on: bool,
@@ -27,9 +31,10 @@ impl Palette {
     }
 }
 
-/// The human format: per project, warnings, errors and one block per finding with the offending
-/// line, then a summary line (per project too when there are several).
-pub(super) fn render(outcome: &Outcome, color: bool, verbose: bool) -> String {
+/// The human format: per project, warnings, errors and the findings (grouped by rule, or one block
+/// per finding), then a table of rules × counts and a summary line (per project too when there are
+/// several).
+pub(super) fn render(outcome: &Outcome, color: bool, verbose: bool, group: Group, expand: bool) -> String {
     let p = Palette { on: color };
     let mut out = String::new();
     let mut sources = crate::snippets::Snippets::default();
@@ -65,40 +70,13 @@ pub(super) fn render(outcome: &Outcome, color: bool, verbose: bool) -> String {
         if !errors.is_empty() {
             out.push('\n');
         }
-        for f in &project.findings {
-            let service = f.service.as_ref().map(|s| format!(" [{s}]")).unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "{}: {} {}{}: {}",
-                p.paint("1", &format!("{}:{}:{}", f.file, f.line, f.column)),
-                p.severity(f.severity),
-                p.paint("1", &f.rule),
-                service,
-                f.message
-            );
-            if let Some(text) = sources.line(&f.path, f.line) {
-                let width = f.line.to_string().len();
-                let col = (f.column.max(1) - 1) as usize;
-                let rest: String = text.chars().skip(col).collect();
-                let token_len = rest.chars().take_while(|c| !c.is_whitespace() && *c != ':').count().max(1);
-                let _ = writeln!(out, "{:width$} {}", "", p.paint("34", "|"));
-                let _ = writeln!(out, "{} {} {}", p.paint("34", &f.line.to_string()), p.paint("34", "|"), text);
-                let _ = writeln!(
-                    out,
-                    "{:width$} {} {}{}",
-                    "",
-                    p.paint("34", "|"),
-                    " ".repeat(text.chars().take(col).count()),
-                    p.paint("1;31", &"^".repeat(token_len))
-                );
+        match group {
+            Group::None => {
+                for f in &project.findings {
+                    block(&mut out, &p, &mut sources, f, "");
+                }
             }
-            for r in &f.related {
-                let _ = writeln!(out, "  {} {}:{}:{}", p.paint("34", "= related:"), r.file, r.line, r.column);
-            }
-            if let Some(help) = &f.help {
-                let _ = writeln!(out, "  {} {help}", p.paint("32", "= help:"));
-            }
-            out.push('\n');
+            Group::Rule => grouped(&mut out, &p, &mut sources, &project.findings, expand),
         }
         if verbose {
             for (pack, output) in &project.outputs {
@@ -130,6 +108,9 @@ pub(super) fn render(outcome: &Outcome, color: bool, verbose: bool) -> String {
             );
         }
     }
+    if group == Group::Rule {
+        summary_table(&mut out, &p, outcome);
+    }
     let total: usize = outcome.summary.values().sum();
     let counts = crate::severity_counts(outcome, |s| p.severity(s));
     let errors = outcome.errors().count();
@@ -159,6 +140,168 @@ pub(super) fn render(outcome: &Outcome, color: bool, verbose: bool) -> String {
         outcome.score
     );
     out
+}
+
+/// One finding: its place, severity, rule, service and message, the offending line with carets,
+/// related places and help, each line prefixed with `indent`.
+fn block(out: &mut String, p: &Palette, sources: &mut crate::snippets::Snippets, f: &Finding, indent: &str) {
+    let service = f.service.as_ref().map(|s| format!(" [{s}]")).unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "{indent}{}: {} {}{}: {}",
+        p.paint("1", &format!("{}:{}:{}", f.file, f.line, f.column)),
+        p.severity(f.severity),
+        p.paint("1", &f.rule),
+        service,
+        f.message
+    );
+    if let Some(text) = sources.line(&f.path, f.line) {
+        let width = f.line.to_string().len();
+        let col = (f.column.max(1) - 1) as usize;
+        let rest: String = text.chars().skip(col).collect();
+        let token_len = rest.chars().take_while(|c| !c.is_whitespace() && *c != ':').count().max(1);
+        let _ = writeln!(out, "{indent}{:width$} {}", "", p.paint("34", "|"));
+        let _ = writeln!(out, "{indent}{} {} {}", p.paint("34", &f.line.to_string()), p.paint("34", "|"), text);
+        let _ = writeln!(
+            out,
+            "{indent}{:width$} {} {}{}",
+            "",
+            p.paint("34", "|"),
+            " ".repeat(text.chars().take(col).count()),
+            p.paint("1;31", &"^".repeat(token_len))
+        );
+    }
+    for r in &f.related {
+        let _ = writeln!(out, "{indent}  {} {}:{}:{}", p.paint("34", "= related:"), r.file, r.line, r.column);
+    }
+    if let Some(help) = &f.help {
+        let _ = writeln!(out, "{indent}  {} {help}", p.paint("32", "= help:"));
+    }
+    out.push('\n');
+}
+
+/// The findings of one rule, worst first, then in file order.
+struct RuleGroup<'a> {
+    rule: &'a str,
+    worst: Severity,
+    findings: Vec<&'a Finding>,
+}
+
+/// Findings grouped by rule: the worst severity first, then the rule id.
+fn groups(findings: &[Finding]) -> Vec<RuleGroup<'_>> {
+    let mut by_rule: std::collections::BTreeMap<&str, Vec<&Finding>> = Default::default();
+    for f in findings {
+        by_rule.entry(f.rule.as_str()).or_default().push(f);
+    }
+    let mut out: Vec<RuleGroup<'_>> = by_rule
+        .into_iter()
+        .map(|(rule, mut findings)| {
+            // Worst first; the sort is stable, so equal severities keep the file order.
+            findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+            let worst = findings[0].severity;
+            RuleGroup { rule, worst, findings }
+        })
+        .collect();
+    out.sort_by(|a, b| b.worst.cmp(&a.worst).then_with(|| a.rule.cmp(b.rule)));
+    out
+}
+
+/// What a rule hits: `15 services — n8n, flowise, …` (services in order of first occurrence), or
+/// `3 findings in 2 files` when some findings are about no service.
+fn hits(group: &RuleGroup<'_>) -> String {
+    let mut services: Vec<&str> = Vec::new();
+    for f in &group.findings {
+        if let Some(s) = f.service.as_deref()
+            && !services.contains(&s)
+        {
+            services.push(s);
+        }
+    }
+    let n = group.findings.len();
+    if group.findings.iter().all(|f| f.service.is_some()) {
+        const SHOWN: usize = 8;
+        let mut names = services.iter().take(SHOWN).copied().collect::<Vec<_>>().join(", ");
+        if services.len() > SHOWN {
+            names.push_str(", …");
+        }
+        let count = if n == services.len() {
+            format!("{} service{}", services.len(), plural(services.len()))
+        } else {
+            format!("{n} findings in {} service{}", services.len(), plural(services.len()))
+        };
+        return format!("{count} — {names}");
+    }
+    let mut files: Vec<&str> = group.findings.iter().map(|f| f.file.as_str()).collect();
+    files.sort_unstable();
+    files.dedup();
+    format!("{n} finding{} in {} file{}", plural(n), files.len(), plural(files.len()))
+}
+
+/// One block per rule: a header with the severity, the rule and what it hits, the first
+/// occurrence in full, and the others as places (every one in full with `expand`).
+fn grouped(out: &mut String, p: &Palette, sources: &mut crate::snippets::Snippets, findings: &[Finding], expand: bool) {
+    for group in groups(findings) {
+        let _ = writeln!(out, "{} {}: {}", p.severity(group.worst), p.paint("1", group.rule), hits(&group));
+        let (first, rest) = group.findings.split_first().expect("a group has a finding");
+        block(out, p, sources, first, "  ");
+        if rest.is_empty() {
+            continue;
+        }
+        if expand {
+            for f in rest {
+                block(out, p, sources, f, "  ");
+            }
+            continue;
+        }
+        const PLACES: usize = 6;
+        let places: Vec<String> = rest
+            .iter()
+            .take(PLACES)
+            .map(|f| {
+                let service = f.service.as_ref().map(|s| format!(" [{s}]")).unwrap_or_default();
+                format!("{}:{}:{}{service}", f.file, f.line, f.column)
+            })
+            .collect();
+        let more = if rest.len() > PLACES { ", …" } else { "" };
+        let _ = writeln!(
+            out,
+            "  {} {} more: {}{more} (--expand shows each)\n",
+            p.paint("34", "… and"),
+            rest.len(),
+            places.join(", ")
+        );
+    }
+}
+
+/// The closing table: one row per rule with findings in the run (worst first), its severity, the
+/// findings listed and the services they hit.
+fn summary_table(out: &mut String, p: &Palette, outcome: &Outcome) {
+    let findings: Vec<Finding> = outcome.findings().cloned().collect();
+    let groups = groups(&findings);
+    if groups.is_empty() {
+        return;
+    }
+    let rows: Vec<(String, Severity, usize, usize)> = groups
+        .iter()
+        .map(|g| {
+            let mut services: Vec<(&str, &str)> =
+                g.findings.iter().filter_map(|f| f.service.as_deref().map(|s| (f.project.as_str(), s))).collect();
+            services.sort_unstable();
+            services.dedup();
+            (g.rule.to_string(), g.worst, g.findings.len(), services.len())
+        })
+        .collect();
+    let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(4).max(4);
+    let _ = writeln!(out, "{:width$}  {:8}  {:>8}  {:>8}", "rule", "severity", "findings", "services");
+    for (rule, severity, n, services) in &rows {
+        // Pad the plain text, then paint: escape codes would count towards the width.
+        let sev = format!("{:8}", severity.as_str());
+        let painted = p.severity(*severity);
+        let sev = sev.replacen(severity.as_str(), &painted, 1);
+        let services = if *services == 0 { "-".to_string() } else { services.to_string() };
+        let _ = writeln!(out, "{rule:width$}  {sev}  {n:>8}  {services:>8}");
+    }
+    out.push('\n');
 }
 
 fn decision(p: &Palette, decision: Decision) -> String {

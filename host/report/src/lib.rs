@@ -1,6 +1,7 @@
 //! Output formats of `plimsoll check`: `human` (source snippets with carets), `json` (the contract
 //! of DESIGN.md §7), `sarif` (2.1.0), `junit`, `github` (workflow commands), `gitlab` (code quality)
-//! and `markdown` (a review report).
+//! `markdown` (a review report) and `html` (a self-contained review page with the budgets drawn
+//! against the Plimsoll line).
 //!
 //! Every format renders an [`Outcome`] to a string and nothing else: no format reads configuration,
 //! filters findings or decides anything; that is the check pipeline's job (`plimsoll-check`). Paths
@@ -9,8 +10,11 @@
 //! ([`snippets`]). No flags, no terminal detection here: the caller says whether to colour.
 #![forbid(unsafe_code)]
 
+pub mod budgets;
+pub mod builds;
 mod github;
 mod gitlab;
+mod html;
 mod human;
 mod junit;
 mod markdown;
@@ -41,12 +45,22 @@ pub enum Format {
     Gitlab,
     /// `markdown`.
     Markdown,
+    /// `html`.
+    Html,
 }
 
 impl Format {
     /// Every format, in the order help texts list them.
-    pub const ALL: [Format; 7] =
-        [Format::Human, Format::Json, Format::Sarif, Format::Junit, Format::Github, Format::Gitlab, Format::Markdown];
+    pub const ALL: [Format; 8] = [
+        Format::Human,
+        Format::Json,
+        Format::Sarif,
+        Format::Junit,
+        Format::Github,
+        Format::Gitlab,
+        Format::Markdown,
+        Format::Html,
+    ];
 
     /// The format's name (`human`, `json`, …).
     pub fn as_str(self) -> &'static str {
@@ -58,13 +72,16 @@ impl Format {
             Format::Github => "github",
             Format::Gitlab => "gitlab",
             Format::Markdown => "markdown",
+            Format::Html => "html",
         }
     }
 
     /// One line on what the format is for (the help of `--format`).
     pub fn description(self) -> &'static str {
         match self {
-            Format::Human => "source snippets with carets, colored on a terminal, and a summary line",
+            Format::Human => {
+                "findings grouped by rule with the first occurrence's source line, a table of rules, a summary line"
+            }
             Format::Json => "one JSON object: decision, score, summary, findings, errors, stats",
             Format::Sarif => "SARIF 2.1.0, for code-scanning dashboards",
             Format::Junit => {
@@ -73,8 +90,21 @@ impl Format {
             Format::Github => "GitHub Actions workflow commands (`::error file=…,line=…::`), shown as annotations",
             Format::Gitlab => "GitLab code quality report (JSON)",
             Format::Markdown => "a Markdown review that fits a pull-request comment (`--full`: the complete review)",
+            Format::Html => {
+                "one self-contained HTML page: budgets drawn against the Plimsoll line, filterable findings"
+            }
         }
     }
+}
+
+/// How the human format lists findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Group {
+    /// One block per rule and project, worst first (the default).
+    #[default]
+    Rule,
+    /// One block per finding in file order (for tools that parse the output).
+    None,
 }
 
 /// How to render.
@@ -86,6 +116,10 @@ pub struct RenderOptions {
     pub verbose: bool,
     /// Markdown: the complete review instead of one that fits a pull-request comment.
     pub full: bool,
+    /// Human: group findings by rule, or list each in file order.
+    pub group: Group,
+    /// Human, grouped: print every occurrence of a rule in full, not only the first.
+    pub expand: bool,
     /// SARIF: where rule documentation is published (`<base>/<pack>/<rule>`); without it no
     /// `helpUri` is written (the help text is inline).
     pub help_base_url: Option<String>,
@@ -94,13 +128,14 @@ pub struct RenderOptions {
 /// Render an outcome in a format.
 pub fn render(outcome: &Outcome, format: Format, options: RenderOptions) -> String {
     match format {
-        Format::Human => human::render(outcome, options.color, options.verbose),
+        Format::Human => human::render(outcome, options.color, options.verbose, options.group, options.expand),
         Format::Json => pretty(&to_json(outcome)),
         Format::Sarif => pretty(&sarif::to_sarif(outcome, options.help_base_url.as_deref())),
         Format::Junit => junit::render(outcome),
         Format::Github => github::render(outcome),
         Format::Gitlab => pretty(&gitlab::to_gitlab(outcome)),
         Format::Markdown => markdown::render(outcome, options.full),
+        Format::Html => html::render(outcome),
     }
 }
 
@@ -114,6 +149,28 @@ pub fn github_step_summary(outcome: &Outcome) -> String {
 /// severity named by `name` (plain, or colored on a terminal).
 pub fn severity_counts(outcome: &Outcome, name: impl Fn(plimsoll_runtime::Severity) -> String) -> Vec<String> {
     outcome.summary.iter().rev().filter(|(_, n)| **n > 0).map(|(s, n)| format!("{n} {}", name(*s))).collect()
+}
+
+/// The rules that matter most, at most `n`: worst severity first, then the most findings, then
+/// the rule id; each with its severity, its first finding and how many more it has.
+pub(crate) fn top_problems(outcome: &Outcome, n: usize) -> Vec<(&str, plimsoll_runtime::Severity, &Finding, usize)> {
+    let mut by_rule: std::collections::BTreeMap<&str, (plimsoll_runtime::Severity, Vec<&Finding>)> =
+        std::collections::BTreeMap::new();
+    for f in outcome.findings() {
+        let entry = by_rule.entry(f.rule.as_str()).or_insert((f.severity, Vec::new()));
+        entry.0 = entry.0.max(f.severity);
+        entry.1.push(f);
+    }
+    let mut rules: Vec<_> = by_rule.into_iter().collect();
+    rules.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(b.1.1.len().cmp(&a.1.1.len())).then(a.0.cmp(b.0)));
+    rules
+        .into_iter()
+        .take(n)
+        .map(|(rule, (severity, findings))| {
+            let first = findings.iter().copied().find(|f| f.severity == severity).unwrap_or(findings[0]);
+            (rule, severity, first, findings.len() - 1)
+        })
+        .collect()
 }
 
 /// One line for a CI log when the report went to a file: the decision, the counts, and where.
@@ -180,5 +237,8 @@ pub fn to_json(outcome: &Outcome) -> serde_json::Value {
             "suppressed": p.suppressed.len(), "errors": p.errors.len(), "duration_ms": p.duration_ms,
         })).collect::<Vec<_>>(),
         "stats": outcome.stats,
+        "budgets": outcome.projects.iter()
+            .filter_map(|p| budgets::of(p).map(|b| (p.path.clone(), json!(b))))
+            .collect::<serde_json::Map<String, serde_json::Value>>(),
     })
 }

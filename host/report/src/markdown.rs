@@ -1,13 +1,16 @@
 //! The `markdown` format: a review report a person reads in a pull request or a wiki.
 //!
 //! By default it fits a pull-request comment (GitHub stops at 65,536 characters; the report stays
-//! under [`COMMENT_LIMIT`]): the decision, the score and the counts; the findings that fail the
+//! under [`COMMENT_LIMIT`]): the decision, the score, the counts and the three most important
+//! problems; the findings that fail the
 //! gate in detail (rule, severity, service, the offending line and the fix), worst first; the
 //! other findings as a table per rule and, per project, in a folded `<details>` list; waived
 //! findings as counts; the resource tables folded per project. Whatever does not fit is counted,
 //! with a pointer to the full report. With `full` it is the complete review: the findings grouped
 //! by category, each in detail, the waived findings with their reasons, and per project a table of
-//! each service's memory and CPU limits and reservations, with totals against the host profile.
+//! each service's memory and CPU limits and reservations, with totals and a verdict per host resource
+//! against the host profile ([`crate::budgets`]), and the services' images and builds
+//! ([`crate::builds`]).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -109,6 +112,14 @@ fn header(out: &mut String, outcome: &Outcome) {
         if paths.is_empty() { String::new() } else { format!(": {}", paths.join(", ")) },
         if more > 0 { format!(" and {more} more") } else { String::new() }
     );
+    let top = crate::top_problems(outcome, 3);
+    if !top.is_empty() {
+        let _ = writeln!(out, "\n**Most important problems**\n");
+        for (i, (rule, severity, first, more)) in top.into_iter().enumerate() {
+            let also = if more > 0 { format!(" (and {more} more)") } else { String::new() };
+            let _ = writeln!(out, "{}. **{severity}** `{rule}`: {}{also}.", i + 1, first.message.replace('\n', " "));
+        }
+    }
 }
 
 fn errors_section(out: &mut String, outcome: &Outcome) {
@@ -308,8 +319,56 @@ fn render_full(outcome: &Outcome) -> String {
     }
     for project in &outcome.projects {
         resources(&mut out, project, outcome.projects.len() > 1);
+        builds(&mut out, project, outcome.projects.len() > 1);
     }
     out
+}
+
+/// The table of the services that build an image: what the build sends, the Dockerfile, its base
+/// image and the user.
+fn builds(out: &mut String, project: &ProjectResult, several: bool) {
+    let built = crate::builds::of(project);
+    if built.is_empty() {
+        return;
+    }
+    let title = if several {
+        format!("## Images and builds of `{}`\n", project.path)
+    } else {
+        "## Images and builds\n".to_string()
+    };
+    let _ = writeln!(out, "{title}");
+    let _ = writeln!(
+        out,
+        "| service | context sent | .dockerignore | notable entries sent | Dockerfile | stages | base image | user |"
+    );
+    let _ = writeln!(out, "|---|---:|---|---|---|---:|---|---|");
+    for b in built {
+        let sent = match b.sent {
+            Some((size, files)) => format!("{} ({files} files)", bytes(size)),
+            None => "—".to_string(),
+        };
+        let notable = if b.notable.is_empty() {
+            "—".to_string()
+        } else {
+            b.notable
+                .iter()
+                .map(|(path, kind, size)| format!("`{}` ({kind}, {})", cell(path), bytes(*size)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {sent} | {} | {notable} | `{}` | {} | {} | `{}` ({}) |",
+            cell(&b.service),
+            b.dockerignore.as_deref().map(|d| format!("`{}`", cell(d))).unwrap_or_else(|| "none".to_string()),
+            cell(&b.dockerfile),
+            b.stages,
+            b.base.as_deref().map(|i| format!("`{}`", cell(i))).unwrap_or_else(|| "—".to_string()),
+            cell(&b.user.0),
+            b.user.1
+        );
+    }
+    out.push('\n');
 }
 
 /// The per-service table of limits and reservations of one project.
@@ -379,19 +438,34 @@ fn resources(out: &mut String, project: &ProjectResult, several: bool) {
             if unlimited == 1 { "s" } else { "ve" }
         );
     }
-    if let Some(host) = &loaded.model.host
-        && let Some(memory) = host.memory
-    {
-        let usable = memory.saturating_sub(host.reserved_memory);
-        let _ = writeln!(
-            out,
-            "Host: {} of memory, {} reserved: {} usable; memory limits use {:.0} % of it.\n",
-            bytes(memory),
-            bytes(host.reserved_memory),
-            bytes(usable),
-            if usable == 0 { 0.0 } else { 100.0 * limit_total as f64 / usable as f64 }
-        );
+    if let Some(b) = crate::budgets::of(project) {
+        for (name, budget) in [("Memory", &b.memory), ("CPU", &b.cpu)] {
+            let _ = writeln!(out, "{}\n", budget_line(name, budget));
+        }
     }
+}
+
+/// `Memory: limits 12 GiB, reservations 4 GiB of 14 GiB usable (16 GiB, 2 GiB kept for the host):
+/// limits 86 %. Verdict: …`
+pub(crate) fn budget_line(name: &str, b: &crate::budgets::Budget) -> String {
+    let amount = |v: f64| if b.unit == "bytes" { bytes(v as u64) } else { format!("{} CPUs", cpus(v)) };
+    let of = match (b.usable, b.capacity) {
+        (Some(u), Some(c)) => format!(
+            " of {} usable ({}, {} kept for the host): limits {:.0} %, reservations {:.0} %",
+            amount(u),
+            amount(c),
+            amount(b.reserved_for_host),
+            b.limits_percent.unwrap_or(0.0),
+            b.reservations_percent.unwrap_or(0.0)
+        ),
+        _ => String::new(),
+    };
+    format!(
+        "**{name}:** limits {}, reservations {}{of}. Verdict: {}.",
+        amount(b.limits),
+        amount(b.reservations),
+        b.verdict.sentence()
+    )
 }
 
 #[cfg(test)]

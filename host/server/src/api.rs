@@ -79,7 +79,7 @@ pub async fn check(
             .ok_or_else(|| {
                 ApiError::new(
                     StatusCode::BAD_REQUEST,
-                    format!("format: `{name}` is not one of json, sarif, junit, gitlab, markdown"),
+                    format!("format: `{name}` is not one of json, sarif, junit, gitlab, markdown, html"),
                 )
             })?,
     };
@@ -208,6 +208,7 @@ fn respond(outcome: Outcome, format: Format) -> Result<Response, ApiError> {
     let content_type = match format {
         Format::Junit => "application/xml",
         Format::Markdown => "text/markdown; charset=utf-8",
+        Format::Html => "text/html; charset=utf-8",
         Format::Sarif => "application/sarif+json",
         _ => "application/json",
     };

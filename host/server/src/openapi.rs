@@ -22,7 +22,7 @@ pub fn document() -> Value {
                     "summary": "Check a project",
                     "parameters": [{
                         "name": "format", "in": "query", "required": false,
-                        "schema": { "type": "string", "enum": ["json", "sarif", "junit", "gitlab", "markdown"] }
+                        "schema": { "type": "string", "enum": ["json", "sarif", "junit", "gitlab", "markdown", "html"] }
                     }],
                     "requestBody": {
                         "required": true,
@@ -93,7 +93,42 @@ pub fn document() -> Value {
                         "warnings": { "type": "array" },
                         "suppressed": { "type": "array" },
                         "projects": { "type": "array" },
-                        "stats": { "type": "object" }
+                        "stats": { "type": "object" },
+                        "budgets": {
+                            "type": "object",
+                            "description": "per project path: the memory (bytes) and CPU budgets against the host profile",
+                            "additionalProperties": {
+                                "type": "object",
+                                "required": ["memory", "cpu"],
+                                "properties": {
+                                    "memory": { "$ref": "#/components/schemas/Budget" },
+                                    "cpu": { "$ref": "#/components/schemas/Budget" }
+                                }
+                            }
+                        }
+                    }
+                },
+                "Budget": {
+                    "type": "object",
+                    "required": ["unit", "capacity", "reserved_for_host", "usable", "services", "limits", "reservations", "unlimited", "limits_percent", "reservations_percent", "verdict"],
+                    "properties": {
+                        "unit": { "type": "string", "enum": ["bytes", "cpus"] },
+                        "capacity": { "type": ["number", "null"] },
+                        "reserved_for_host": { "type": "number" },
+                        "usable": { "type": ["number", "null"] },
+                        "services": { "type": "array", "items": {
+                            "type": "object", "required": ["service", "replicas", "limit", "reservation"],
+                            "properties": {
+                                "service": { "type": "string" }, "replicas": { "type": "integer" },
+                                "limit": { "type": ["number", "null"] }, "reservation": { "type": ["number", "null"] }
+                            }
+                        } },
+                        "limits": { "type": "number" },
+                        "reservations": { "type": "number" },
+                        "unlimited": { "type": "array", "items": { "type": "string" } },
+                        "limits_percent": { "type": ["number", "null"] },
+                        "reservations_percent": { "type": ["number", "null"] },
+                        "verdict": { "type": "string", "enum": ["fits", "unbounded", "overcommitted", "over-reserved", "unknown"] }
                     }
                 },
                 "Finding": {

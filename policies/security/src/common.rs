@@ -1,16 +1,12 @@
-//! Helpers several `security` rules share: compose subjects for list entries, what counts as a
+//! Helpers several `security` rules share: the SDK's subjects for list entries, what counts as a
 //! literal value (as opposed to a reference resolved at run time), and port mappings folded back
-//! from the model's expanded ranges.
+//! from the model's expanded ranges for messages.
 //!
 //! Plain functions over the model; rule-specific logic stays in the rule files.
 
 use plimsoll_sdk::model::Port;
-use plimsoll_sdk::{Subject, subject};
 
-/// The subject of entry `index` of a service's list key (`["volumes", "2"]`).
-pub fn entry(service: &str, key: &str, index: usize) -> Subject {
-    subject::service(service, &[key, &index.to_string()])
-}
+pub use plimsoll_sdk::subject::entry;
 
 /// Whether a value is written literally, rather than left to the shell or a file
 /// (`$VAR`, `${VAR}`, `/run/secrets/…`, a path such as `/badger/key` or `./certs/tls.key`), and
@@ -49,7 +45,7 @@ pub fn words(command: &[String]) -> Vec<(usize, String)> {
 /// per number, and this folds consecutive numbers back into one mapping.
 #[derive(Debug, Clone)]
 pub struct PortMapping<'a> {
-    /// The mapping's place in the service's `ports` list (counting folded ranges as one entry).
+    /// The model index of the mapping's first port (the subject index of `ports`).
     pub entry: usize,
     /// The first expanded port of the mapping.
     pub first: &'a Port,
@@ -87,21 +83,22 @@ fn range_text((lo, hi): (u32, u32)) -> String {
 /// A service's ports folded into mappings: three or more consecutive container ports with the same
 /// interface and protocol whose host ports are consecutive too (or all random) are one mapping, a
 /// range as written. Two consecutive ports stay two mappings: `8081:8081` and `8082:8082` written
-/// one per line are more common than a two-port range, and folding them would shift every later
-/// entry's place. (The model expands ranges without keeping the entry they came from.)
+/// one per line are more common than a two-port range. Every mapping's `entry` is the model index
+/// of its first port, which the host locates where that port was written (a range's line).
 pub fn port_mappings(ports: &[Port]) -> Vec<PortMapping<'_>> {
+    let index = |port: &Port| ports.iter().position(|p| std::ptr::eq(p, port)).unwrap_or(0);
     let mut out: Vec<PortMapping<'_>> = Vec::new();
     for run in consecutive_runs(ports) {
         if run.targets.1 - run.targets.0 + 1 >= 3 {
-            out.push(PortMapping { entry: out.len(), ..run });
+            out.push(PortMapping { entry: index(run.first), ..run });
             continue;
         }
-        let first = ports.iter().position(|p| std::ptr::eq(p, run.first)).unwrap_or(0);
+        let first = index(run.first);
         let count = (run.targets.1 - run.targets.0 + 1) as usize;
-        for port in &ports[first..first + count] {
+        for (offset, port) in ports[first..first + count].iter().enumerate() {
             let published = port.published.as_deref().and_then(|p| p.parse::<u32>().ok());
             out.push(PortMapping {
-                entry: out.len(),
+                entry: first + offset,
                 first: port,
                 targets: (port.target, port.target),
                 published: published.map(|p| (p, p)),
@@ -163,7 +160,7 @@ mod tests {
         ports.push(port(9092, Some("9092")));
         let mappings = port_mappings(&ports);
         let shown: Vec<(usize, String)> = mappings.iter().map(|m| (m.entry, m.target_text())).collect();
-        let want = [(0, "7000-7100"), (1, "80"), (2, "3000-3002"), (3, "8081"), (4, "8082"), (5, "9092")];
+        let want = [(0, "7000-7100"), (101, "80"), (102, "3000-3002"), (105, "8081"), (106, "8082"), (107, "9092")];
         assert_eq!(shown, want.map(|(e, t)| (e, t.to_string())));
         assert_eq!(mappings[0].published_text(), Some("7000-7100".into()));
         assert_eq!(mappings[2].published_text(), None);

@@ -48,6 +48,9 @@ pub enum PolicyCommand {
     Build {
         /// The pack directory (default: the current directory).
         dir: Option<PathBuf>,
+        /// Run the toolchain even when a Python or JavaScript pack's inputs are unchanged.
+        #[arg(long)]
+        force: bool,
     },
     /// Run a pack's fixtures (`tests/fixtures`) through its component.
     Test {
@@ -167,11 +170,11 @@ pub fn run(command: PolicyCommand, cache: Option<ComponentCache>, dist: &Distrib
             println!("next: cd {} && plimsoll policy test", name.display());
             Ok(0)
         }
-        PolicyCommand::Build { dir } => {
+        PolicyCommand::Build { dir, force } => {
             let dir = dir.unwrap_or_else(|| PathBuf::from("."));
             let runtime = runtime(cache)?;
             eprintln!("building {}", dir.display());
-            match build::build(&runtime, &dir) {
+            match build::build(&runtime, &dir, force) {
                 Ok(built) => {
                     print_built(&built);
                     Ok(0)
@@ -185,7 +188,7 @@ pub fn run(command: PolicyCommand, cache: Option<ComponentCache>, dist: &Distrib
             let mut engine = Engine::new(cache).map_err(|e| e.to_string())?;
             if force || (!no_build && build::is_stale(&loaded)) {
                 eprintln!("building {}", dir.display());
-                match build::build(engine.runtime(), &dir) {
+                match build::build(engine.runtime(), &dir, force) {
                     Ok(built) => print_built(&built),
                     Err(problems) => return fail(&problems),
                 }
@@ -253,6 +256,18 @@ fn runtime(cache: Option<ComponentCache>) -> Result<Runtime, String> {
 fn print_built(built: &build::Built) {
     let info = &built.pack.info;
     let size = std::fs::metadata(&built.component).map(|m| m.len()).unwrap_or(0);
+    if built.unchanged {
+        println!(
+            "unchanged {} ({} {}, {} rules, {} bytes): built from these sources, contract and toolchain; kept as it is ({:.1}s verifying; --force rebuilds)",
+            built.component.display(),
+            info.id,
+            info.version,
+            info.rules.len(),
+            size,
+            built.total_time.as_secs_f64()
+        );
+        return;
+    }
     println!(
         "built {} ({} {}, {} rules, {} bytes, {:.1}s: {:.1}s in the toolchain, {:.1}s compiling and verifying)",
         built.component.display(),

@@ -23,6 +23,9 @@ pub struct Inspection {
     pub digest: String,
     /// Whether the compiled component came from the cache.
     pub cache_hit: bool,
+    /// The digest of the sources, contract and toolchain a Python or JavaScript pack was built
+    /// from (its `plimsoll:inputs` section), when recorded.
+    pub inputs: Option<String>,
     /// The pack's description.
     pub pack: plimsoll_runtime::PackInfo,
     /// Imports with what the sandbox provides for each.
@@ -77,6 +80,7 @@ pub fn inspect(runtime: &Runtime, path: &Path) -> Result<Inspection, String> {
         size: bytes.len() as u64,
         digest: pack.digest.clone(),
         cache_hit: pack.cache_hit,
+        inputs: super::build::recorded_inputs(&bytes),
         imports: pack.imports.iter().map(|name| Import { name: name.clone(), sandbox: sandbox_note(name) }).collect(),
         pack: pack.info,
         problems,
@@ -92,6 +96,9 @@ pub fn render_human(i: &Inspection) -> String {
     out.push_str(&format!("file     {}\n", i.file));
     out.push_str(&format!("size     {} bytes ({})\n", i.size, human_size(i.size)));
     out.push_str(&format!("sha256   {}\n", i.digest));
+    if let Some(inputs) = &i.inputs {
+        out.push_str(&format!("inputs   {inputs} (sources, contract, toolchain)\n"));
+    }
     out.push_str(&format!("\nrules ({})\n", p.rules.len()));
     // Columns as wide as their longest cell (`Severity`'s Display does not pad, so cells are strings).
     let ids: Vec<String> = p.rules.iter().map(|r| format!("{}/{}", p.id, r.id)).collect();
@@ -160,6 +167,7 @@ mod tests {
             size: 1,
             digest: "d".into(),
             cache_hit: false,
+            inputs: None,
             pack: plimsoll_runtime::PackInfo {
                 id: "p".into(),
                 version: "0.1.0".into(),

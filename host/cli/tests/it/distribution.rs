@@ -278,7 +278,7 @@ fn registry_round_trip_with_signatures_lock_and_air_gap() {
     assert_eq!(locked_findings(&remote, &store, name), expected, "registry pack = local pack");
     served_finds(&remote, &store, name);
 
-    // The tag moves: refused by push without --force, then by --locked and by `lock`.
+    // The tag moves: refused by push without --force, then by `check` (a lock exists) and by `lock`.
     let moved = [("SOURCE_DATE_EPOCH", "1800000000")];
     fails(
         &run(&work, &store, &["policy", "push", name, &tag_ref], &moved),
@@ -288,7 +288,10 @@ fn registry_round_trip_with_signatures_lock_and_air_gap() {
     );
     let d2 = digest_in(&ok(run(&work, &store, &["policy", "push", name, &tag_ref, "--force"], &moved), "push --force"));
     assert_ne!(d1, d2);
-    fails(&run(&remote, &store, &["check", ".", "--locked"], &[]), 2, &["moved", &d1, &d2], "moved tag, --locked");
+    fails(&run(&remote, &store, &["check", "."], &[]), 2, &["moved", &d1, &d2], "moved tag");
+    // `--locked` never resolves a tag: it runs the locked digest from the store (d1: d2 is unsigned
+    // and `trust:` requires signatures, so running d2 would be an error).
+    assert_eq!(locked_findings(&remote, &store, name), expected, "--locked runs d1 after the tag moved");
     fails(&run(&remote, &store, &["policy", "lock"], &[]), 2, &["moved", &d1, &d2, "--update"], "lock, moved tag");
     // `lock --update` will not pin what `trust:` refuses: d2 is unsigned.
     fails(&run(&remote, &store, &["policy", "lock", "--update", name], &[]), 2, &["not signed", &d2], "lock unsigned");

@@ -8,8 +8,8 @@ use std::sync::OnceLock;
 use plimsoll_check::{CheckOptions, Engine, Outcome, PathStyle};
 use plimsoll_report::{Format, RenderOptions, render, to_json};
 
-const STACKS: [&str; 3] = ["ziggie-before", "e2i", "nsn-local"];
-const FORMATS: [(Format, &str); 7] = [
+const STACKS: [&str; 5] = ["ziggie-before", "ziggie-after", "e2i", "nsn-local", "vx11"];
+const FORMATS: [(Format, &str); 8] = [
     (Format::Human, "human"),
     (Format::Json, "json"),
     (Format::Sarif, "sarif"),
@@ -17,6 +17,7 @@ const FORMATS: [(Format, &str); 7] = [
     (Format::Github, "github"),
     (Format::Gitlab, "gitlab"),
     (Format::Markdown, "markdown"),
+    (Format::Html, "html"),
 ];
 
 fn engine() -> &'static Engine {
@@ -69,6 +70,25 @@ fn snapshots_of_every_format_on_the_acceptance_stacks() {
                 insta::assert_snapshot!(format!("{name}.{format_name}"), text);
             });
         }
+        // The human format as tools that parse it read it: one block per finding in file order.
+        let none = RenderOptions { group: plimsoll_report::Group::None, ..RenderOptions::default() };
+        let expanded = RenderOptions { expand: true, ..RenderOptions::default() };
+        let text = render(&outcome, Format::Human, none);
+        insta::with_settings!({ prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!(format!("{name}.human-none"), text);
+        });
+        // Grouped and expanded: every finding's place, exactly once, and the same summary line.
+        let grouped = render(&outcome, Format::Human, expanded);
+        for f in outcome.findings() {
+            let place = format!("{}:{}:{}: ", f.file, f.line, f.column);
+            assert_eq!(
+                grouped.matches(&format!("{place}{} {}", f.severity, f.rule)).count(),
+                text.matches(&format!("{place}{} {}", f.severity, f.rule)).count(),
+                "{name}: {place}{}",
+                f.rule
+            );
+        }
+        assert_eq!(grouped.lines().last(), text.lines().last(), "{name}: the summary line");
     }
 }
 
@@ -300,7 +320,32 @@ fn markdown_has_the_review_sections() {
     for category in outcome.findings().map(|f| &f.category) {
         assert!(text.contains(&format!("### {category} (")), "category {category}");
     }
-    assert!(text.contains("Host: 16 GiB of memory, 2 GiB reserved: 14 GiB usable"), "{text}");
+    // The budget lines use the numbers of the JSON `budgets`: the usable capacity (16 GiB less the
+    // 2 GiB the host keeps; 4 CPUs less 0.5), the percentages and the verdict.
+    let json = to_json(&outcome);
+    let budgets = &json["budgets"][outcome.projects[0].path.as_str()];
+    let memory = &budgets["memory"];
+    assert_eq!(memory["usable"].as_f64(), Some((14u64 << 30) as f64), "{budgets}");
+    assert_eq!(budgets["cpu"]["usable"].as_f64(), Some(3.5), "{budgets}");
+    for (name, b) in [("Memory", memory), ("CPU", &budgets["cpu"])] {
+        let line =
+            text.lines().find(|l| l.starts_with(&format!("**{name}:**"))).unwrap_or_else(|| panic!("{name} line"));
+        let percent = format!(
+            "limits {:.0} %, reservations {:.0} %",
+            b["limits_percent"].as_f64().unwrap(),
+            b["reservations_percent"].as_f64().unwrap()
+        );
+        assert!(line.contains(&percent), "{line} vs {b}");
+        let verdict = b["verdict"].as_str().unwrap();
+        assert!(line.contains(&format!("Verdict: {verdict}")), "{line} vs {verdict}");
+    }
+    assert!(text.contains("of 14 GiB usable (16 GiB, 2 GiB kept for the host)"), "{text}");
+    // One table row per service the JSON counts.
+    let section = text.split("## Resources\n").nth(1).unwrap().split("\n## ").next().unwrap();
+    let rows = section.lines().filter(|l| l.starts_with("| `")).count();
+    assert_eq!(rows, memory["services"].as_array().unwrap().len());
+    assert!(text.contains("## Images and builds\n") && text.contains("| `ziggie-api` |"), "{text}");
+    assert!(text.contains("**Most important problems**\n\n1. **high**"), "{text}");
 
     // The default fits a comment: the gate's findings in detail first, the rest folded.
     let comment = render(&outcome, Format::Markdown, RenderOptions::default());
@@ -309,5 +354,5 @@ fn markdown_has_the_review_sections() {
     let other = comment.find("## Other findings (").expect("other findings");
     assert!(failing < other);
     assert!(comment.contains("<details><summary>Resources of <code>"), "{comment}");
-    assert!(comment.contains("Host: 16 GiB of memory, 2 GiB reserved: 14 GiB usable"));
+    assert!(comment.contains("of 14 GiB usable (16 GiB, 2 GiB kept for the host)"));
 }

@@ -8,6 +8,7 @@ mod docker_authz;
 mod docs;
 mod formats;
 mod gate;
+mod html_report;
 mod kubernetes;
 mod monorepo;
 mod policy_common;

@@ -49,7 +49,7 @@ fn guest_errors(language: Language) {
             insert_after(
                 &file,
                 "    if (settings['exempt-services'].includes(service.name)) continue;\n",
-                "    if (service.name === 'boom') throw new Error('boom');\n    if (service.name === 'typo') service.nolabels.some((kv) => kv);\n",
+                "    if (service.name === 'boom') throw new Error('boom');\n    if (service.name === 'typo') service.nolabels.some((kv) => kv);\n    if (service.name === 'ports') service.ports.forEach((p, i) => { if (p.target === 8002 || p.target === 9000) findings.push({ rule: OWNER_LABEL_MISSING.id, severity: undefined, message: `port ${p.target}`, subject: serviceSubject(service.name, 'ports', i), related: [], help: undefined, fix: undefined }); });\n",
             );
             insert_after(
                 &file,
@@ -62,7 +62,7 @@ fn guest_errors(language: Language) {
             insert_after(
                 &file,
                 "        if service.name in settings[\"exempt-services\"]:\n            continue\n",
-                "        if service.name == \"boom\":\n            raise RuntimeError(\"boom\")\n        if service.name == \"typo\":\n            service.nolabels\n",
+                "        if service.name == \"boom\":\n            raise RuntimeError(\"boom\")\n        if service.name == \"typo\":\n            service.nolabels\n        if service.name == \"ports\":\n            for i, p in enumerate(service.ports):\n                if p.target in (8002, 9000):\n                    findings.append(finding(OWNER_LABEL_MISSING.id, f\"port {p.target}\", service_subject(service.name, \"ports\", i)))\n",
             );
             insert_after(
                 &file,
@@ -74,6 +74,31 @@ fn guest_errors(language: Language) {
     }
     let build = plimsoll(&work, &["policy", "build", &name]);
     assert!(build.status.success(), "{language} build: {}", text(&build));
+    let component = pack.join(format!("dist/{name}.wasm"));
+    let built = std::fs::read(&component).unwrap();
+
+    // The toolchain's output differs run to run (componentize-py#247, ComponentizeJS#321): a build
+    // of unchanged inputs keeps the component, byte for byte, and says so; the inputs digest it
+    // recorded is shown by `policy inspect`.
+    let again = plimsoll(&work, &["policy", "build", &name]);
+    let said = String::from_utf8_lossy(&again.stdout).to_string();
+    assert!(again.status.success() && said.starts_with("unchanged "), "{language} rebuild: {}", text(&again));
+    assert_eq!(std::fs::read(&component).unwrap(), built, "{language}: an unchanged pack was rebuilt");
+    let inspected = plimsoll(&work, &["policy", "inspect", &name]);
+    let shown = String::from_utf8_lossy(&inspected.stdout).to_string();
+    let inputs =
+        shown.lines().find(|l| l.starts_with("inputs   sha256:")).unwrap_or_else(|| panic!("{shown}")).to_string();
+    if language == Language::Python {
+        // A changed source is a new build, with new inputs.
+        let file = pack.join("pack.py");
+        let source = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(&file, format!("{source}\n# changed\n")).unwrap();
+        let rebuilt = plimsoll(&work, &["policy", "build", &name]);
+        let said = String::from_utf8_lossy(&rebuilt.stdout).to_string();
+        assert!(rebuilt.status.success() && said.starts_with("built "), "{}", text(&rebuilt));
+        let shown = String::from_utf8_lossy(&plimsoll(&work, &["policy", "inspect", &name]).stdout).to_string();
+        assert!(shown.contains("inputs   sha256:") && !shown.contains(&inputs), "{shown}");
+    }
 
     // `policy test --verbose` shows what the pack logged on each fixture (the scaffold logs the
     // number of services at debug level).
@@ -97,6 +122,20 @@ fn guest_errors(language: Language) {
     if language == Language::Python {
         assert!(typo.contains("pack.py:") && typo.contains("in owner_label_missing"), "traceback lines: {typo}");
     }
+
+    // A finding built with the scaffold's subject helper from a port's model index lands on the
+    // line that port was written on, after a range the model expanded into four ports.
+    let dir = work.join("project-ports");
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    let compose = "services:\n  ports:\n    image: nginx:1.27.0\n    ports:\n      - \"80:80\"\n      - \"8000-8003:8000-8003\"\n      - \"9000:9000\"\n";
+    std::fs::write(dir.join("compose.yaml"), compose).unwrap();
+    std::fs::write(dir.join("plimsoll.yaml"), format!("packs: [{:?}]\n", pack.display().to_string())).unwrap();
+    let (found, errors) = check_findings(&dir, &name);
+    assert!(errors.is_empty(), "{errors:?}");
+    let mut at: Vec<(String, u64, u64)> =
+        found.into_iter().filter(|f| f.4.starts_with("port ")).map(|f| (f.4, f.2, f.3)).collect();
+    at.sort();
+    assert_eq!(at, [("port 8002".to_string(), 6, 9), ("port 9000".to_string(), 7, 9)], "{language}");
 
     let explode = check_text(&work, &pack, &name, "web", "explode");
     let kind = if language == Language::Js { "TypeError" } else { "KeyError" };

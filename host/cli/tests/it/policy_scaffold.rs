@@ -34,6 +34,19 @@ fn author_path(language: Language) {
     assert!(component.is_file(), "{}", component.display());
 
     if language == Language::Rust {
+        // Rust builds are reproducible: the crate compiled again from the same sources gives the
+        // same component, byte for byte.
+        let built = std::fs::read(&component).unwrap();
+        let lib = pack.join("src/lib.rs");
+        let source = std::fs::read(&lib).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(&lib, &source).unwrap();
+        let rebuilt = plimsoll(&work, &["policy", "build", &name]);
+        assert!(rebuilt.status.success(), "{}", text(&rebuilt));
+        assert_eq!(std::fs::read(&component).unwrap(), built, "the same Rust sources built two components");
+    }
+
+    if language == Language::Rust {
         // The scaffold's unit tests run natively with the SDK's test kit.
         let unit = std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
             .current_dir(&pack)

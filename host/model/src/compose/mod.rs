@@ -101,6 +101,7 @@ pub fn load_project(paths: &[PathBuf], options: &LoadOptions) -> LoadedProject {
     normalize::add_implicit_dependencies(&mut doc);
     let ctx = normalize::Context { project_dir: &abs_dir, profiles: &profiles, env: &env };
     let mut model = normalize::normalize(&doc, &ctx, &mut diagnostics);
+    normalize::expand_port_ranges(&mut doc);
     model.name = normalize_project_name(&project_name);
     model.files = files.iter().map(|f| relative_slashed(&absolute(f), &abs_dir)).collect();
     model.profiles = profiles;
@@ -132,6 +133,7 @@ pub fn load_from_texts(texts: &[(PathBuf, String)], project_dir: &Path, env: &En
     let mut diagnostics = loader.diagnostics;
     let ctx = normalize::Context { project_dir, profiles: &[], env };
     let mut model = normalize::normalize(&doc, &ctx, &mut diagnostics);
+    normalize::expand_port_ranges(&mut doc);
     model.name = normalize_project_name(doc.get("name").and_then(Node::as_str).unwrap_or("project"));
     LoadedProject {
         directory: project_dir.to_path_buf(),

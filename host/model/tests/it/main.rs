@@ -18,6 +18,7 @@ mod dockerfile_parse;
 mod dockerignore_docs;
 mod link_acceptance;
 mod link_services;
+mod list_subjects;
 mod project_locations;
 mod units_table;
 mod yaml_tree;

@@ -35,7 +35,7 @@ use scalar::{MapOrNull, Norm};
 use service::normalize_service;
 
 pub use dependencies::add_implicit_dependencies;
-pub use ports::parse_port_spec;
+pub use ports::{expand_port_ranges, parse_port_spec};
 pub use scalar::split_shell_words;
 pub use volumes::clean_target;
 

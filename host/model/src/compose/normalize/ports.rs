@@ -2,6 +2,8 @@
 //! and the long syntax, into the model's [`Port`]s.
 //!
 //! Only `ports` is read here (`expose` is a list of strings); nothing checks host conflicts.
+//! [`expand_port_ranges`] gives the merged document one `ports` item per model port, so a subject's
+//! list index is the model's index (as `docker compose config` lists them).
 
 use super::scalar::Norm;
 use crate::model::Port;
@@ -66,6 +68,40 @@ pub(super) fn ports(n: &mut Norm<'_, '_>, node: &Node) -> Vec<Port> {
         }
     }
     out
+}
+
+/// Repeat every short-syntax `ports` item of the merged document once per port it expands to
+/// (`"8000-8003:8000-8003"` becomes four items, each at the line and column of the one written),
+/// so `services.S.ports.I` names the model's `ports[I]` and locates where that port was written.
+/// Items that do not parse, and long-syntax items, stay one item (they are one model port, or an
+/// error that stops evaluation).
+pub fn expand_port_ranges(doc: &mut Node) {
+    let Value::Map(top) = &mut doc.value else { return };
+    let Some((_, services)) = top.iter_mut().find(|(k, _)| k.as_str() == Some("services")) else { return };
+    let Value::Map(services) = &mut services.value else { return };
+    for (_, service) in services.iter_mut() {
+        let Value::Map(keys) = &mut service.value else { continue };
+        let Some((_, ports)) = keys.iter_mut().find(|(k, _)| k.as_str() == Some("ports")) else { continue };
+        let Value::Seq(items) = &mut ports.value else { continue };
+        if !items.iter().any(|i| expanded_count(i) > 1) {
+            continue;
+        }
+        let written = std::mem::take(items);
+        for item in written {
+            for _ in 1..expanded_count(&item) {
+                items.push(item.clone());
+            }
+            items.push(item);
+        }
+    }
+}
+
+/// How many model ports one `ports` item becomes.
+fn expanded_count(item: &Node) -> usize {
+    match &item.value {
+        Value::Scalar(s) => parse_port_spec(s).map(|p| p.len().max(1)).unwrap_or(1),
+        _ => 1,
+    }
 }
 
 /// A port number in `1..=65535`.

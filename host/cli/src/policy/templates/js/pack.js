@@ -90,9 +90,13 @@ function parseSettings(text) {
   return settings;
 }
 
-/** The compose key of a service: where its findings point. */
-function serviceSubject(name) {
-  return { tag: 'compose', val: ['services', name] };
+/**
+ * Where a finding points: the service's key (`serviceSubject('web')`) or a key below it,
+ * `serviceSubject('web', 'ports', i)` for `service.ports[i]` (list indexes are the model's and
+ * become decimal strings; a port range is one entry per port, located at the range's line).
+ */
+function serviceSubject(name, ...path) {
+  return { tag: 'compose', val: ['services', name, ...path.map(String)] };
 }
 
 function ownerLabelMissing(project, settings) {

@@ -10,7 +10,7 @@ and shown with `plimsoll check --verbose`.
 
 import json
 import traceback
-from typing import List, Optional
+from typing import List, Optional, Union
 
 import wit_world
 from componentize_py_types import Err
@@ -118,9 +118,11 @@ def parse_settings(text: str) -> dict:
     return settings
 
 
-def service_subject(name: str) -> types.Subject:
-    """The compose key of a service: where its findings point."""
-    return types.Subject_Compose(["services", name])
+def service_subject(name: str, *path: Union[str, int]) -> types.Subject:
+    """Where a finding points: the service's key (`service_subject("web")`) or a key below it,
+    `service_subject("web", "ports", i)` for `service.ports[i]` (list indexes are the model's and
+    become decimal strings; a port range is one entry per port, located at the range's line)."""
+    return types.Subject_Compose(["services", name, *(str(p) for p in path)])
 
 
 def owner_label_missing(project: model.Project, settings: dict) -> List[types.Finding]:

@@ -1,0 +1,170 @@
+//! Budgets: what a project's services reserve and may use of each host resource (memory and
+//! CPU), times their replicas, next to what the host profile leaves usable, with a verdict.
+//!
+//! Plain arithmetic over the loaded model, shared by the JSON `budgets` object, the Markdown
+//! resource tables and the HTML bars so that they always agree. It decides nothing about the gate
+//! (the `resources/host-*-budget` rules do) and reads no files.
+
+use serde::Serialize;
+
+use plimsoll_check::ProjectResult;
+use plimsoll_model::model::Service;
+
+/// One service's share of a resource (amounts multiplied by its replicas).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Share {
+    /// The service.
+    pub service: String,
+    /// Its replicas (1 when unset).
+    pub replicas: u32,
+    /// Limit × replicas, when it has a limit.
+    pub limit: Option<f64>,
+    /// Reservation × replicas, when it has one.
+    pub reservation: Option<f64>,
+}
+
+/// How a resource's budget stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Every service has a limit and the limits fit in the usable capacity.
+    Fits,
+    /// The reservations fit, but some services have no limit: the totals are a lower bound.
+    Unbounded,
+    /// The limits add up to more than the usable capacity (the reservations fit).
+    Overcommitted,
+    /// The reservations alone add up to more than the usable capacity.
+    OverReserved,
+    /// No host profile gives the capacity.
+    Unknown,
+}
+
+impl Verdict {
+    /// One sentence for reports.
+    pub fn sentence(self) -> &'static str {
+        match self {
+            Verdict::Fits => "fits: every service has a limit and the limits fit in the usable capacity",
+            Verdict::Unbounded => "unbounded: some services have no limit, so the total is a lower bound",
+            Verdict::Overcommitted => "overcommitted: the limits add up to more than the usable capacity",
+            Verdict::OverReserved => "over-reserved: the reservations alone exceed the usable capacity",
+            Verdict::Unknown => "unknown: no host profile (`host:` in plimsoll.yaml) gives the capacity",
+        }
+    }
+}
+
+/// The budget of one host resource.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Budget {
+    /// `bytes` or `cpus`.
+    pub unit: &'static str,
+    /// The host's capacity, when a host profile gives it.
+    pub capacity: Option<f64>,
+    /// What the profile keeps for the host itself.
+    pub reserved_for_host: f64,
+    /// Capacity minus what the host keeps.
+    pub usable: Option<f64>,
+    /// Per service, in the compose order (services scaled to zero left out).
+    pub services: Vec<Share>,
+    /// Σ limits × replicas.
+    pub limits: f64,
+    /// Σ reservations × replicas.
+    pub reservations: f64,
+    /// Services without a limit.
+    pub unlimited: Vec<String>,
+    /// Limits as a percentage of the usable capacity.
+    pub limits_percent: Option<f64>,
+    /// Reservations as a percentage of the usable capacity.
+    pub reservations_percent: Option<f64>,
+    /// How it stands.
+    pub verdict: Verdict,
+}
+
+/// The budgets of one project, per host resource.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Budgets {
+    /// Memory, in bytes.
+    pub memory: Budget,
+    /// CPU, in CPUs.
+    pub cpu: Budget,
+}
+
+/// The budgets of a project that was loaded and has services; `None` otherwise.
+pub fn of(project: &ProjectResult) -> Option<Budgets> {
+    let loaded = project.loaded.as_ref()?;
+    let model = &loaded.model;
+    if model.services.is_empty() {
+        return None;
+    }
+    let host = model.host.as_ref();
+    let memory = budget(
+        "bytes",
+        &model.services,
+        host.and_then(|h| h.memory).map(|m| m as f64),
+        host.map_or(0.0, |h| h.reserved_memory as f64),
+        |s| s.resources.memory_limit.map(|b| b as f64),
+        |s| s.resources.memory_reservation.map(|b| b as f64),
+    );
+    let cpu = budget(
+        "cpus",
+        &model.services,
+        host.and_then(|h| h.cpus),
+        host.map_or(0.0, |h| h.reserved_cpus),
+        |s| s.resources.cpu_limit,
+        |s| s.resources.cpu_reservation,
+    );
+    Some(Budgets { memory, cpu })
+}
+
+fn budget(
+    unit: &'static str,
+    services: &[Service],
+    capacity: Option<f64>,
+    reserved_for_host: f64,
+    limit: impl Fn(&Service) -> Option<f64>,
+    reservation: impl Fn(&Service) -> Option<f64>,
+) -> Budget {
+    let mut shares = Vec::new();
+    let (mut limits, mut reservations) = (0.0, 0.0);
+    let mut unlimited = Vec::new();
+    for s in services {
+        let replicas = s.replicas.unwrap_or(1);
+        if replicas == 0 {
+            continue;
+        }
+        let n = f64::from(replicas);
+        let share = Share {
+            service: s.name.clone(),
+            replicas,
+            limit: limit(s).map(|l| l * n),
+            reservation: reservation(s).map(|r| r * n),
+        };
+        limits += share.limit.unwrap_or(0.0);
+        reservations += share.reservation.unwrap_or(0.0);
+        if share.limit.is_none() {
+            unlimited.push(s.name.clone());
+        }
+        shares.push(share);
+    }
+    let usable = capacity.map(|c| (c - reserved_for_host).max(0.0));
+    let percent = |amount: f64| usable.filter(|u| *u > 0.0).map(|u| 100.0 * amount / u);
+    let verdict = match usable {
+        None => Verdict::Unknown,
+        Some(u) if reservations > u => Verdict::OverReserved,
+        Some(u) if limits > u => Verdict::Overcommitted,
+        Some(_) if !unlimited.is_empty() => Verdict::Unbounded,
+        Some(_) => Verdict::Fits,
+    };
+    Budget {
+        unit,
+        capacity,
+        reserved_for_host,
+        usable,
+        services: shares,
+        limits,
+        reservations,
+        unlimited,
+        limits_percent: percent(limits),
+        reservations_percent: percent(reservations),
+        verdict,
+    }
+}
