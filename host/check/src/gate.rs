@@ -101,7 +101,7 @@ impl Tally {
     }
 
     /// Two tallies as one (several projects in one run).
-    pub fn add(self, other: Tally) -> Tally {
+    pub fn plus(self, other: Tally) -> Tally {
         Tally {
             applicable: self.applicable + other.applicable,
             failed: self.failed + other.failed,

@@ -458,7 +458,7 @@ impl Outcome {
         self.summary = summary;
         self.decision = decision;
         // Errors several projects share count once, as in the listing.
-        let tally = self.projects.iter().map(ProjectResult::tally).fold(gate::Tally::default(), gate::Tally::add);
+        let tally = self.projects.iter().map(ProjectResult::tally).fold(gate::Tally::default(), gate::Tally::plus);
         self.score = gate::score(gate::Tally { errors: self.errors().count(), ..tally });
         self.stats.suppressed = self.projects.iter().map(|p| p.suppressed.len()).sum();
     }

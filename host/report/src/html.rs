@@ -35,7 +35,7 @@ fn esc(text: &str) -> String {
 /// unpaired backtick stays a backtick.
 fn prose(text: &str) -> String {
     let parts: Vec<&str> = text.split('`').collect();
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         return esc(text);
     }
     parts
