@@ -113,6 +113,7 @@ pub(super) fn render(outcome: &Outcome) -> String {
     important(&mut out, outcome);
     for project in &outcome.projects {
         budgets_section(&mut out, project, outcome.projects.len() > 1);
+        startup_section(&mut out, project, outcome.projects.len() > 1);
         builds_section(&mut out, project, outcome.projects.len() > 1);
     }
     findings_section(&mut out, outcome);
@@ -315,6 +316,35 @@ fn table(out: &mut String, name: &str, b: &Budget) {
         esc(&amount(b, b.limits)),
         esc(&amount(b, b.reservations))
     );
+}
+
+fn startup_section(out: &mut String, project: &ProjectResult, several: bool) {
+    use crate::startup::duration;
+    let all = crate::startup::of(project);
+    let Some(slowest) = all.iter().rev().max_by_key(|s| (s.worst_ms, s.chain.len())) else { return };
+    let title = if several { format!(" of <code>{}</code>", esc(&project.path)) } else { String::new() };
+    let chain = slowest.chain.iter().map(|s| format!("<code>{}</code>", esc(s))).collect::<Vec<_>>().join(" → ");
+    let _ = writeln!(
+        out,
+        "<section class=\"startup\">\n<h2>Startup{title}</h2>\n<p>Worst case to healthy: <strong>{}</strong>, along {chain} (each healthcheck's <code>start_period + retries × interval</code>, Docker's defaults where unset, added up along <code>service_healthy</code> dependencies).</p>",
+        duration(slowest.worst_ms)
+    );
+    let _ = writeln!(
+        out,
+        "<table>\n<thead><tr><th scope=\"col\">service</th><th scope=\"col\" class=\"num\">healthcheck grace</th><th scope=\"col\">waits for (healthy)</th><th scope=\"col\" class=\"num\">worst case to healthy</th></tr></thead>\n<tbody>"
+    );
+    for s in &all {
+        let waits: Vec<String> = s.waits_for.iter().map(|w| format!("<code>{}</code>", esc(w))).collect();
+        let _ = writeln!(
+            out,
+            "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+            esc(&s.service),
+            s.grace_ms.map(duration).unwrap_or_else(|| "no healthcheck".to_string()),
+            if waits.is_empty() { "—".to_string() } else { waits.join(", ") },
+            duration(s.worst_ms)
+        );
+    }
+    let _ = writeln!(out, "</tbody>\n</table>\n</section>");
 }
 
 fn builds_section(out: &mut String, project: &ProjectResult, several: bool) {

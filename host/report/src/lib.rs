@@ -20,6 +20,7 @@ mod junit;
 mod markdown;
 mod sarif;
 pub mod snippets;
+pub mod startup;
 
 use serde_json::json;
 

@@ -2,15 +2,15 @@
 //!
 //! By default it fits a pull-request comment (GitHub stops at 65,536 characters; the report stays
 //! under [`COMMENT_LIMIT`]): the decision, the score, the counts and the three most important
-//! problems; the findings that fail the
-//! gate in detail (rule, severity, service, the offending line and the fix), worst first; the
-//! other findings as a table per rule and, per project, in a folded `<details>` list; waived
-//! findings as counts; the resource tables folded per project. Whatever does not fit is counted,
-//! with a pointer to the full report. With `full` it is the complete review: the findings grouped
-//! by category, each in detail, the waived findings with their reasons, and per project a table of
-//! each service's memory and CPU limits and reservations, with totals and a verdict per host resource
-//! against the host profile ([`crate::budgets`]), and the services' images and builds
-//! ([`crate::builds`]).
+//! problems; the findings that fail the gate in detail (rule, severity, service, the offending line
+//! and the fix), worst first; the other findings as a table per rule and, per project, in a folded
+//! `<details>` list; waived findings as counts; the resource tables folded per project. Whatever
+//! does not fit is counted, with a pointer to the full report. With `full` it is the complete
+//! review, in the order of a hand review: the summary; per project the resource budget (each
+//! service's memory and CPU limits and reservations, totals, and a line per host resource with the
+//! usable capacity and a verdict, from [`crate::budgets`]), the startup ([`crate::startup`]) and the
+//! images and builds ([`crate::builds`]); then the findings by category → rule → occurrences, the
+//! waived findings with their reasons, and the errors.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -277,26 +277,78 @@ fn html(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
-/// The complete review (`--full`).
+/// The complete review (`--full`), in the order of a hand review: the summary, then per project
+/// the resource budget, the startup and the images and builds, then the findings by category →
+/// rule → occurrences, the waived findings and the errors.
 fn render_full(outcome: &Outcome) -> String {
     let mut out = String::new();
     let mut sources = crate::snippets::Snippets::default();
     let findings: Vec<&Finding> = outcome.findings().collect();
     header(&mut out, outcome);
-    errors_section(&mut out, outcome);
-    let _ = writeln!(out, "\n## Findings\n");
+    out.push('\n');
+    let several = outcome.projects.len() > 1;
+    for project in &outcome.projects {
+        resources(&mut out, project, several);
+        startup(&mut out, project, several);
+        builds(&mut out, project, several);
+    }
+    let _ = writeln!(out, "## Findings\n");
     if findings.is_empty() {
-        let _ = writeln!(out, "No findings.");
+        let _ = writeln!(out, "No findings.\n");
     }
     let mut by_category: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in &findings {
         by_category.entry(f.category.as_str()).or_default().push(f);
     }
-    for (category, mut list) in by_category {
-        list.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| (&a.file, a.line).cmp(&(&b.file, b.line))));
+    for (category, list) in by_category {
         let _ = writeln!(out, "### {} ({})\n", category, list.len());
+        let mut by_rule: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
         for f in list {
-            out.push_str(&detail(&mut sources, f));
+            by_rule.entry(f.rule.as_str()).or_default().push(f);
+        }
+        let mut rules: Vec<(&str, Vec<&Finding>)> = by_rule.into_iter().collect();
+        for (_, fs) in &mut rules {
+            fs.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| (&a.file, a.line).cmp(&(&b.file, b.line))));
+        }
+        rules.sort_by(|a, b| b.1[0].severity.cmp(&a.1[0].severity).then(a.0.cmp(b.0)));
+        for (rule, fs) in rules {
+            let mut services: Vec<&str> = Vec::new();
+            for f in &fs {
+                if let Some(s) = f.service.as_deref()
+                    && !services.contains(&s)
+                {
+                    services.push(s);
+                }
+            }
+            let hits = if services.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", services.iter().map(|s| format!("`{}`", cell(s))).collect::<Vec<_>>().join(", "))
+            };
+            let _ = writeln!(
+                out,
+                "#### `{rule}` · {} · {} finding{}{hits}\n",
+                fs[0].severity,
+                fs.len(),
+                if fs.len() == 1 { "" } else { "s" }
+            );
+            out.push_str(&occurrence(&mut sources, fs[0]));
+            if fs.len() > 1 {
+                let _ = writeln!(out, "Also:\n");
+                for f in &fs[1..] {
+                    let service = f.service.as_ref().map(|s| format!(" `{}`", cell(s))).unwrap_or_default();
+                    let _ = writeln!(
+                        out,
+                        "- `{}:{}:{}`{service} ({}): {}",
+                        f.file,
+                        f.line,
+                        f.column,
+                        f.severity,
+                        f.message.replace('\n', " ")
+                    );
+                }
+                out.push('\n');
+            }
         }
     }
     let suppressed: Vec<_> = outcome.projects.iter().flat_map(|p| &p.suppressed).collect();
@@ -317,11 +369,60 @@ fn render_full(outcome: &Outcome) -> String {
         }
         out.push('\n');
     }
-    for project in &outcome.projects {
-        resources(&mut out, project, outcome.projects.len() > 1);
-        builds(&mut out, project, outcome.projects.len() > 1);
-    }
+    errors_section(&mut out, outcome);
     out
+}
+
+/// One finding under its rule's heading: the message, where, the offending line, related places
+/// and the fix.
+fn occurrence(sources: &mut crate::snippets::Snippets, f: &Finding) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}\n", f.message);
+    let _ = writeln!(out, "`{}:{}:{}`", f.file, f.line, f.column);
+    if let Some(text) = sources.line(&f.path, f.line) {
+        let _ = writeln!(out, "```{}\n{}\n```", fence(&f.file), text);
+    }
+    for r in &f.related {
+        let _ = writeln!(out, "- related: `{}:{}:{}`", r.file, r.line, r.column);
+    }
+    if let Some(help) = &f.help {
+        let _ = writeln!(out, "\n**Fix:** {help}");
+    }
+    out.push('\n');
+    out
+}
+
+/// The startup table: per service its healthcheck's grace, what it waits for and the worst case to
+/// healthy, with the chain that dominates the whole stack's.
+fn startup(out: &mut String, project: &ProjectResult, several: bool) {
+    use crate::startup::duration;
+    let all = crate::startup::of(project);
+    let Some(slowest) = all.iter().rev().max_by_key(|s| (s.worst_ms, s.chain.len())) else { return };
+    let title = if several { format!("## Startup of `{}`\n", project.path) } else { "## Startup\n".to_string() };
+    let _ = writeln!(out, "{title}");
+    let chain = slowest.chain.iter().map(|s| format!("`{}`", cell(s))).collect::<Vec<_>>().join(" → ");
+    let _ = writeln!(
+        out,
+        "Worst case to healthy: **{}**, along {chain} (each healthcheck's `start_period + retries × interval`, Docker's defaults where unset, added up along `service_healthy` dependencies).\n",
+        duration(slowest.worst_ms)
+    );
+    let _ = writeln!(out, "| service | healthcheck grace | waits for (healthy) | worst case to healthy |");
+    let _ = writeln!(out, "|---|---:|---|---:|");
+    for s in &all {
+        let waits = if s.waits_for.is_empty() {
+            "—".to_string()
+        } else {
+            s.waits_for.iter().map(|w| format!("`{}`", cell(w))).collect::<Vec<_>>().join(", ")
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {waits} | {} |",
+            cell(&s.service),
+            s.grace_ms.map(duration).unwrap_or_else(|| "no healthcheck".to_string()),
+            duration(s.worst_ms)
+        );
+    }
+    out.push('\n');
 }
 
 /// The table of the services that build an image: what the build sends, the Dockerfile, its base

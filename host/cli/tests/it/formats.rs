@@ -356,3 +356,23 @@ fn markdown_has_the_review_sections() {
     assert!(comment.contains("<details><summary>Resources of <code>"), "{comment}");
     assert!(comment.contains("of 14 GiB usable (16 GiB, 2 GiB kept for the host)"));
 }
+
+#[test]
+fn startup_adds_healthcheck_graces_along_service_healthy_dependencies() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  db:\n    image: postgres:16.4\n    healthcheck:\n      test: [CMD, pg_isready]\n      interval: 10s\n      retries: 5\n      start_period: 30s\n  cache:\n    image: redis:7.4\n    healthcheck:\n      test: [CMD, redis-cli, ping]\n      interval: 5s\n  api:\n    image: example/api:1.0\n    depends_on:\n      db: { condition: service_healthy }\n      cache: { condition: service_healthy }\n    healthcheck:\n      test: [CMD, /app/health]\n  web:\n    image: nginx:1.27\n    depends_on:\n      api: { condition: service_healthy }\n",
+    )
+    .unwrap();
+    let outcome = check(vec![dir.path().to_path_buf()]);
+    let full = render(&outcome, Format::Markdown, RenderOptions { full: true, ..RenderOptions::default() });
+    // db 30s + 5 × 10s = 80s, then api's default 3 × 30s = 90s: web is healthy-started after 2m 50s.
+    assert!(full.contains("Worst case to healthy: **2m 50s**, along `db` → `api` → `web`"), "{full}");
+    assert!(full.contains("| `cache` | 15s | — | 15s |"), "{full}");
+    assert!(full.contains("| `api` | 1m 30s | `db`, `cache` | 2m 50s |"), "{full}");
+    assert!(full.contains("| `web` | no healthcheck | `api` | 2m 50s |"), "{full}");
+    let html = render(&outcome, Format::Html, RenderOptions::default());
+    assert!(html.contains("Worst case to healthy: <strong>2m 50s</strong>"), "{html}");
+}
