@@ -41,6 +41,12 @@ pub use oci_client::secrets::RegistryAuth as Auth;
 /// How many times a read is tried.
 const ATTEMPTS: u32 = 3;
 
+/// Whether `reference`'s registry is reached over plain HTTP: a loopback registry, or one named by
+/// `--insecure-registry` (exactly, `host[:port]`); every other registry is HTTPS only.
+pub fn plain_http(reference: &Reference, options: &RegistryOptions) -> bool {
+    reference.is_loopback() || options.insecure.iter().any(|h| h == &reference.registry)
+}
+
 impl Registry {
     /// A client for the registry of `reference`, with the credentials of [`credentials`].
     pub fn new(reference: &Reference, options: &RegistryOptions) -> Self {
@@ -51,7 +57,7 @@ impl Registry {
     pub fn with_auth(reference: &Reference, options: &RegistryOptions, auth: Auth) -> Self {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let host = reference.registry.clone();
-        let plain = reference.is_loopback() || options.insecure.iter().any(|h| h == &host);
+        let plain = plain_http(reference, options);
         if plain && !reference.is_loopback() {
             eprintln!("warning: using plain HTTP for registry {host} (--insecure-registry)");
         }
@@ -338,6 +344,20 @@ pub fn docker_auth(config_json: &str, registry: &str) -> Option<RegistryAuth> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_http_only_for_loopback_or_named_insecure_registries() {
+        let r = |s: &str| Reference::parse(s).unwrap();
+        let none = RegistryOptions::default();
+        let named = RegistryOptions { insecure: vec!["registry.lan:5000".into()] };
+        assert!(plain_http(&r("oci://127.0.0.1:5000/a/b:1"), &none));
+        assert!(plain_http(&r("oci://localhost:5000/a/b:1"), &none));
+        assert!(!plain_http(&r("oci://registry.lan:5000/a/b:1"), &none));
+        assert!(plain_http(&r("oci://registry.lan:5000/a/b:1"), &named));
+        // The port is part of the name: another port of the same host stays HTTPS.
+        assert!(!plain_http(&r("oci://registry.lan/a/b:1"), &named));
+        assert!(!plain_http(&r("oci://ghcr.io/a/b:1"), &named));
+    }
 
     #[test]
     fn docker_config_auths_are_read() {

@@ -15,20 +15,9 @@ use plimsoll_runtime::Severity;
 use crate::budgets::{self, Budget};
 use crate::markdown::bytes;
 
-/// Text for HTML element content and attribute values.
+/// Text for HTML element content and attribute values (the XML escaping of the JUnit format).
 fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::junit::xml(text)
 }
 
 /// Text with Markdown code spans (`` `redis` ``) as `<code>` elements, the rest escaped; an
@@ -479,7 +468,7 @@ mod tests {
 
     #[test]
     fn text_is_escaped_for_content_and_attributes() {
-        assert_eq!(esc("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(esc("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&apos;&amp;&apos;&lt;/a&gt;");
         assert_eq!(slug("examples/ziggie-before"), "p-examples-ziggie-before");
         assert_eq!(trim(2.50), "2.5");
         assert_eq!(prose("service `a<b>` has no `x`"), "service <code>a&lt;b&gt;</code> has no <code>x</code>");

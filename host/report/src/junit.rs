@@ -14,8 +14,9 @@ use std::fmt::Write as _;
 
 use plimsoll_check::{Finding, Outcome, Suppressed};
 
-/// Escape text for XML attributes and content.
-fn xml(text: &str) -> String {
+/// Escape text for XML (and HTML) attributes and content; control characters XML cannot hold are
+/// dropped.
+pub(crate) fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

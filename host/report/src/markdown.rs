@@ -141,22 +141,8 @@ fn errors_section(out: &mut String, outcome: &Outcome) {
 }
 
 fn detail(sources: &mut crate::snippets::Snippets, f: &Finding) -> String {
-    let mut out = String::new();
     let service = f.service.as_ref().map(|s| format!(" · service `{s}`")).unwrap_or_default();
-    let _ = writeln!(out, "#### `{}` · {}{}\n", f.rule, f.severity, service);
-    let _ = writeln!(out, "{}\n", f.message);
-    let _ = writeln!(out, "`{}:{}:{}`", f.file, f.line, f.column);
-    if let Some(text) = sources.line(&f.path, f.line) {
-        let _ = writeln!(out, "```{}\n{}\n```", fence(&f.file), text);
-    }
-    for r in &f.related {
-        let _ = writeln!(out, "- related: `{}:{}:{}`", r.file, r.line, r.column);
-    }
-    if let Some(help) = &f.help {
-        let _ = writeln!(out, "\n**Fix:** {help}");
-    }
-    out.push('\n');
-    out
+    format!("#### `{}` · {}{}\n\n{}", f.rule, f.severity, service, occurrence(sources, f))
 }
 
 /// The default report: one that fits a pull-request comment.
