@@ -8,6 +8,15 @@ use std::path::Path;
 /// Write `text` to `path` through a temporary file in the same directory and a rename; a missing
 /// directory is created (`-o reports/plimsoll.sarif` in a fresh CI workspace).
 pub fn write_atomic(path: &Path, text: &[u8]) -> Result<(), String> {
+    // A symbolic link is followed (`/dev/stdout` → `/proc/self/fd/1` → a pipe, a terminal or the
+    // file the shell redirected to), so the link itself is never replaced.
+    let resolved;
+    let path = if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        resolved = std::fs::canonicalize(path).map_err(|e| format!("{}: cannot resolve: {e}", path.display()))?;
+        resolved.as_path()
+    } else {
+        path
+    };
     if let Ok(meta) = std::fs::metadata(path)
         && !meta.is_file()
         && !meta.is_dir()
@@ -40,5 +49,11 @@ mod tests {
         write_atomic(&file, b"two").unwrap();
         assert_eq!(std::fs::read(&file).unwrap(), b"two");
         assert_eq!(std::fs::read_dir(file.parent().unwrap()).unwrap().count(), 1, "no temporary file left");
+        // A link to a file: the file is replaced, the link stays a link.
+        let link = dir.path().join("latest.txt");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        write_atomic(&link, b"three").unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read(&file).unwrap(), b"three");
     }
 }

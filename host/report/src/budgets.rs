@@ -132,12 +132,10 @@ fn budget(
             continue;
         }
         let n = f64::from(replicas);
-        let share = Share {
-            service: s.name.clone(),
-            replicas,
-            limit: limit(s).map(|l| l * n),
-            reservation: reservation(s).map(|r| r * n),
-        };
+        // Values too large to add up (`cpus: 1e308` × replicas) count as no value.
+        let finite = |v: Option<f64>| v.map(|v| v * n).filter(|v| v.is_finite() && *v >= 0.0);
+        let share =
+            Share { service: s.name.clone(), replicas, limit: finite(limit(s)), reservation: finite(reservation(s)) };
         limits += share.limit.unwrap_or(0.0);
         reservations += share.reservation.unwrap_or(0.0);
         if share.limit.is_none() {
@@ -145,6 +143,10 @@ fn budget(
         }
         shares.push(share);
     }
+    let limits = if limits.is_finite() { limits } else { f64::MAX };
+    let reservations = if reservations.is_finite() { reservations } else { f64::MAX };
+    let capacity = capacity.filter(|c| c.is_finite() && *c >= 0.0);
+    let reserved_for_host = if reserved_for_host.is_finite() { reserved_for_host.max(0.0) } else { 0.0 };
     let usable = capacity.map(|c| (c - reserved_for_host).max(0.0));
     let percent = |amount: f64| usable.filter(|u| *u > 0.0).map(|u| 100.0 * amount / u);
     let verdict = match usable {

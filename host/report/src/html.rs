@@ -100,8 +100,8 @@ pub(super) fn render(outcome: &Outcome) -> String {
     header(&mut out, outcome);
     out.push_str("<main>\n");
     important(&mut out, outcome);
-    for project in &outcome.projects {
-        budgets_section(&mut out, project, outcome.projects.len() > 1);
+    for (i, project) in outcome.projects.iter().enumerate() {
+        budgets_section(&mut out, project, i, outcome.projects.len() > 1);
         startup_section(&mut out, project, outcome.projects.len() > 1);
         builds_section(&mut out, project, outcome.projects.len() > 1);
     }
@@ -167,16 +167,21 @@ fn amount(b: &Budget, v: f64) -> String {
 }
 
 fn trim(v: f64) -> String {
-    let text = format!("{v:.2}");
+    let text = format!("{v:.3}");
     text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-fn budgets_section(out: &mut String, project: &ProjectResult, several: bool) {
+fn budgets_section(out: &mut String, project: &ProjectResult, index: usize, several: bool) {
     let Some(b) = budgets::of(project) else { return };
     let title = if several { format!(" of <code>{}</code>", esc(&project.path)) } else { String::new() };
     let _ = writeln!(out, "<section class=\"budgets\">\n<h2>Resource budget{title}</h2>");
     for (id, name, budget) in [("memory", "Memory", &b.memory), ("cpu", "CPU", &b.cpu)] {
-        let anchor = format!("{}-{id}", slug(&project.path));
+        // The project's place in the run keeps ids unique (`a/b` and `a-b` have one slug).
+        let anchor = if index == 0 {
+            format!("{}-{id}", slug(&project.path))
+        } else {
+            format!("{}-{index}-{id}", slug(&project.path))
+        };
         let bad = matches!(budget.verdict, budgets::Verdict::Overcommitted | budgets::Verdict::OverReserved);
         let _ = writeln!(out, "<figure id=\"{anchor}\">\n<figcaption>{name}</figcaption>");
         let _ = writeln!(

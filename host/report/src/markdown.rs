@@ -117,7 +117,14 @@ fn header(out: &mut String, outcome: &Outcome) {
         let _ = writeln!(out, "\n**Most important problems**\n");
         for (i, (rule, severity, first, more)) in top.into_iter().enumerate() {
             let also = if more > 0 { format!(" (and {more} more)") } else { String::new() };
-            let _ = writeln!(out, "{}. **{severity}** `{rule}`: {}{also}.", i + 1, first.message.replace('\n', " "));
+            // Bounded: the header is written before the comment's size budget applies.
+            let mut message = first.message.replace('\n', " ");
+            if message.len() > 300 {
+                let cut = (0..=300).rev().find(|i| message.is_char_boundary(*i)).unwrap_or(0);
+                message.truncate(cut);
+                message.push('…');
+            }
+            let _ = writeln!(out, "{}. **{severity}** `{rule}`: {message}{also}.", i + 1);
         }
     }
 }
@@ -477,10 +484,12 @@ fn resources(out: &mut String, project: &ProjectResult, several: bool) {
     for s in services {
         let r = &s.resources;
         let replicas = u64::from(s.replicas.unwrap_or(1));
-        limit_total += r.memory_limit.unwrap_or(0) * replicas;
-        reservation_total += r.memory_reservation.unwrap_or(0) * replicas;
+        limit_total = limit_total.saturating_add(r.memory_limit.unwrap_or(0).saturating_mul(replicas));
+        reservation_total =
+            reservation_total.saturating_add(r.memory_reservation.unwrap_or(0).saturating_mul(replicas));
         cpu_total += r.cpu_limit.unwrap_or(0.0) * replicas as f64;
-        unlimited += usize::from(r.memory_limit.is_none());
+        // As the budgets count them: a service scaled to zero takes nothing.
+        unlimited += usize::from(r.memory_limit.is_none() && replicas > 0);
         let gpus = if r.devices.is_empty() {
             dash()
         } else {

@@ -35,7 +35,11 @@ pub struct Startup {
 fn grace(service: &Service) -> Option<u64> {
     let h = service.effective.healthcheck.as_ref().filter(|h| !h.disabled && !h.test.is_empty())?;
     let interval = h.interval.unwrap_or(DEFAULT_INTERVAL_MS);
-    Some(h.start_period.unwrap_or(0) + u64::from(h.retries.unwrap_or(DEFAULT_RETRIES)) * interval)
+    Some(
+        h.start_period
+            .unwrap_or(0)
+            .saturating_add(u64::from(h.retries.unwrap_or(DEFAULT_RETRIES)).saturating_mul(interval)),
+    )
 }
 
 /// Every service's startup, in compose order (empty when the project was not loaded).
@@ -89,7 +93,7 @@ fn ready(
     walking.pop();
     let mut chain = before.1;
     chain.push(s.name.clone());
-    let result = (before.0 + grace(s).unwrap_or(0), chain);
+    let result = (before.0.saturating_add(grace(s).unwrap_or(0)), chain);
     memo.insert(s.name.clone(), result.clone());
     result
 }

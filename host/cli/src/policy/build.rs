@@ -120,7 +120,9 @@ pub fn build(runtime: &Runtime, dir: &Path, force: bool) -> Result<Built, Vec<St
 
 /// `sha256:<hex>` of what a Python or JavaScript build reads: the toolchain's `--version`, the
 /// contract, and every source file of the pack directory (relative path and bytes, sorted; the
-/// component itself, `tests/`, dot files and the directories of [`SKIP`] excluded).
+/// component itself, `tests/`, dot files and the directories of [`SKIP`] excluded, 8 levels deep).
+/// Modules imported from outside the pack directory (site-packages) are not inputs: after
+/// upgrading one, `policy build --force`.
 fn inputs_digest(dir: &Path, language: Language, component: &Path) -> Result<String, String> {
     use sha2::{Digest, Sha256};
     let mut version = tools::command(language)?;
@@ -173,7 +175,10 @@ fn source_files(root: &Path, dir: &Path, depth: usize, out: &mut Vec<String>) {
             if depth < 8 && !SKIP.contains(&name.as_str()) {
                 source_files(root, &path, depth + 1, out);
             }
-        } else if let Ok(relative) = path.strip_prefix(root) {
+        } else if path.is_file()
+            && let Ok(relative) = path.strip_prefix(root)
+        {
+            // Regular files only (links followed): a socket, a FIFO or a dangling link is no source.
             out.push(relative.to_string_lossy().replace('\\', "/"));
         }
     }
@@ -252,7 +257,7 @@ fn newest_source(dir: &Path, depth: usize) -> Option<std::time::SystemTime> {
             continue;
         }
         let time = if path.is_dir() {
-            if depth > 8 { None } else { newest_source(&path, depth + 1) }
+            if depth >= 8 { None } else { newest_source(&path, depth + 1) }
         } else {
             entry.metadata().and_then(|m| m.modified()).ok()
         };
