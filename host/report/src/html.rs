@@ -13,7 +13,7 @@ use plimsoll_check::{Finding, Outcome, ProjectResult};
 use plimsoll_runtime::Severity;
 
 use crate::budgets::{self, Budget};
-use crate::markdown::bytes;
+use crate::markdown::{amount, bytes};
 
 /// Text for HTML element content and attribute values (the XML escaping of the JUnit format).
 fn esc(text: &str) -> String {
@@ -160,15 +160,6 @@ fn important(out: &mut String, outcome: &Outcome) {
         );
     }
     let _ = writeln!(out, "</ol>\n</section>");
-}
-
-fn amount(b: &Budget, v: f64) -> String {
-    if b.unit == "bytes" { bytes(v.max(0.0) as u64) } else { format!("{} CPUs", trim(v)) }
-}
-
-fn trim(v: f64) -> String {
-    let text = format!("{v:.3}");
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 fn budgets_section(out: &mut String, project: &ProjectResult, index: usize, several: bool) {
@@ -475,7 +466,6 @@ mod tests {
     fn text_is_escaped_for_content_and_attributes() {
         assert_eq!(esc("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&apos;&amp;&apos;&lt;/a&gt;");
         assert_eq!(slug("examples/ziggie-before"), "p-examples-ziggie-before");
-        assert_eq!(trim(2.50), "2.5");
         assert_eq!(prose("service `a<b>` has no `x`"), "service <code>a&lt;b&gt;</code> has no <code>x</code>");
         assert_eq!(prose("one ` tick"), "one ` tick");
     }

@@ -9,7 +9,7 @@ use plimsoll_runtime::Severity;
 
 use plimsoll_check::{Decision, Finding, Outcome};
 
-use crate::Group;
+use crate::{Group, RuleGroup, rule_groups};
 
 struct Palette {
     on: bool,
@@ -180,43 +180,10 @@ fn block(out: &mut String, p: &Palette, sources: &mut crate::snippets::Snippets,
     out.push('\n');
 }
 
-/// The findings of one rule, worst first, then in file order.
-struct RuleGroup<'a> {
-    rule: &'a str,
-    worst: Severity,
-    findings: Vec<&'a Finding>,
-}
-
-/// Findings grouped by rule: the worst severity first, then the rule id.
-fn groups(findings: &[Finding]) -> Vec<RuleGroup<'_>> {
-    let mut by_rule: std::collections::BTreeMap<&str, Vec<&Finding>> = Default::default();
-    for f in findings {
-        by_rule.entry(f.rule.as_str()).or_default().push(f);
-    }
-    let mut out: Vec<RuleGroup<'_>> = by_rule
-        .into_iter()
-        .map(|(rule, mut findings)| {
-            // Worst first; the sort is stable, so equal severities keep the file order.
-            findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
-            let worst = findings[0].severity;
-            RuleGroup { rule, worst, findings }
-        })
-        .collect();
-    out.sort_by(|a, b| b.worst.cmp(&a.worst).then_with(|| a.rule.cmp(b.rule)));
-    out
-}
-
 /// What a rule hits: `15 services — n8n, flowise, …` (services in order of first occurrence), or
 /// `3 findings in 2 files` when some findings are about no service.
 fn hits(group: &RuleGroup<'_>) -> String {
-    let mut services: Vec<&str> = Vec::new();
-    for f in &group.findings {
-        if let Some(s) = f.service.as_deref()
-            && !services.contains(&s)
-        {
-            services.push(s);
-        }
-    }
+    let services = group.services();
     let n = group.findings.len();
     if group.findings.iter().all(|f| f.service.is_some()) {
         const SHOWN: usize = 8;
@@ -240,7 +207,7 @@ fn hits(group: &RuleGroup<'_>) -> String {
 /// One block per rule: a header with the severity, the rule and what it hits, the first
 /// occurrence in full, and the others as places (every one in full with `expand`).
 fn grouped(out: &mut String, p: &Palette, sources: &mut crate::snippets::Snippets, findings: &[Finding], expand: bool) {
-    for group in groups(findings) {
+    for group in rule_groups(findings) {
         let _ = writeln!(out, "{} {}: {}", p.severity(group.worst), p.paint("1", group.rule), hits(&group));
         let (first, rest) = group.findings.split_first().expect("a group has a finding");
         block(out, p, sources, first, "  ");
@@ -276,8 +243,7 @@ fn grouped(out: &mut String, p: &Palette, sources: &mut crate::snippets::Snippet
 /// The closing table: one row per rule with findings in the run (worst first), its severity, the
 /// findings listed and the services they hit.
 fn summary_table(out: &mut String, p: &Palette, outcome: &Outcome) {
-    let findings: Vec<Finding> = outcome.findings().cloned().collect();
-    let groups = groups(&findings);
+    let groups = rule_groups(outcome.findings());
     if groups.is_empty() {
         return;
     }

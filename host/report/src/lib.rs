@@ -152,26 +152,57 @@ pub fn severity_counts(outcome: &Outcome, name: impl Fn(plimsoll_runtime::Severi
     outcome.summary.iter().rev().filter(|(_, n)| **n > 0).map(|(s, n)| format!("{n} {}", name(*s))).collect()
 }
 
-/// The rules that matter most, at most `n`: worst severity first, then the most findings, then
-/// the rule id; each with its severity, its first finding and how many more it has.
-pub(crate) fn top_problems(outcome: &Outcome, n: usize) -> Vec<(&str, plimsoll_runtime::Severity, &Finding, usize)> {
-    let mut by_rule: std::collections::BTreeMap<&str, (plimsoll_runtime::Severity, Vec<&Finding>)> =
-        std::collections::BTreeMap::new();
-    for f in outcome.findings() {
-        let entry = by_rule.entry(f.rule.as_str()).or_insert((f.severity, Vec::new()));
-        entry.0 = entry.0.max(f.severity);
-        entry.1.push(f);
+/// The findings of one rule.
+pub(crate) struct RuleGroup<'a> {
+    /// `<pack>/<rule>`.
+    pub rule: &'a str,
+    /// The worst severity among them.
+    pub worst: plimsoll_runtime::Severity,
+    /// Worst first; equal severities in the order they were given.
+    pub findings: Vec<&'a Finding>,
+}
+
+impl<'a> RuleGroup<'a> {
+    /// The services the findings are about, in order of first occurrence.
+    pub fn services(&self) -> Vec<&'a str> {
+        let mut services: Vec<&str> = Vec::new();
+        for f in &self.findings {
+            if let Some(s) = f.service.as_deref()
+                && !services.contains(&s)
+            {
+                services.push(s);
+            }
+        }
+        services
     }
-    let mut rules: Vec<_> = by_rule.into_iter().collect();
-    rules.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(b.1.1.len().cmp(&a.1.1.len())).then(a.0.cmp(b.0)));
-    rules
+}
+
+/// Findings grouped by rule: the worst severity first, then the rule id.
+pub(crate) fn rule_groups<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Vec<RuleGroup<'a>> {
+    let mut by_rule: std::collections::BTreeMap<&str, Vec<&Finding>> = std::collections::BTreeMap::new();
+    for f in findings {
+        by_rule.entry(f.rule.as_str()).or_default().push(f);
+    }
+    let mut out: Vec<RuleGroup<'_>> = by_rule
         .into_iter()
-        .take(n)
-        .map(|(rule, (severity, findings))| {
-            let first = findings.iter().copied().find(|f| f.severity == severity).unwrap_or(findings[0]);
-            (rule, severity, first, findings.len() - 1)
+        .map(|(rule, mut findings)| {
+            // Worst first; the sort is stable, so equal severities keep the given order.
+            findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+            let worst = findings[0].severity;
+            RuleGroup { rule, worst, findings }
         })
-        .collect()
+        .collect();
+    out.sort_by(|a, b| b.worst.cmp(&a.worst).then_with(|| a.rule.cmp(b.rule)));
+    out
+}
+
+/// The rules that matter most, at most `n`: worst severity first, then the most findings, then
+/// the rule id; each with its severity, its first worst finding and how many more it has.
+pub(crate) fn top_problems(outcome: &Outcome, n: usize) -> Vec<(&str, plimsoll_runtime::Severity, &Finding, usize)> {
+    let mut groups = rule_groups(outcome.findings());
+    // Stable: equal severity and count keep the rule order.
+    groups.sort_by(|a, b| b.worst.cmp(&a.worst).then(b.findings.len().cmp(&a.findings.len())));
+    groups.into_iter().take(n).map(|g| (g.rule, g.worst, g.findings[0], g.findings.len() - 1)).collect()
 }
 
 /// One line for a CI log when the report went to a file: the decision, the counts, and where.

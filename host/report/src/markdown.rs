@@ -33,7 +33,8 @@ pub fn bytes(n: u64) -> String {
     format!("{text} {}", UNITS[unit])
 }
 
-fn cpus(n: f64) -> String {
+/// CPUs without trailing zeros (`0.5`, `2`, `0.125`).
+pub(crate) fn cpus(n: f64) -> String {
     let text = format!("{n:.3}");
     text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
@@ -295,24 +296,13 @@ fn render_full(outcome: &Outcome) -> String {
     }
     for (category, list) in by_category {
         let _ = writeln!(out, "### {} ({})\n", category, list.len());
-        let mut by_rule: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-        for f in list {
-            by_rule.entry(f.rule.as_str()).or_default().push(f);
-        }
-        let mut rules: Vec<(&str, Vec<&Finding>)> = by_rule.into_iter().collect();
-        for (_, fs) in &mut rules {
-            fs.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| (&a.file, a.line).cmp(&(&b.file, b.line))));
-        }
-        rules.sort_by(|a, b| b.1[0].severity.cmp(&a.1[0].severity).then(a.0.cmp(b.0)));
-        for (rule, fs) in rules {
-            let mut services: Vec<&str> = Vec::new();
-            for f in &fs {
-                if let Some(s) = f.service.as_deref()
-                    && !services.contains(&s)
-                {
-                    services.push(s);
-                }
-            }
+        for mut group in crate::rule_groups(list) {
+            // Worst first, then by place across projects.
+            group
+                .findings
+                .sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| (&a.file, a.line).cmp(&(&b.file, b.line))));
+            let (rule, fs) = (group.rule, &group.findings);
+            let services = group.services();
             let hits = if services.is_empty() {
                 String::new()
             } else {
@@ -541,16 +531,20 @@ fn resources(out: &mut String, project: &ProjectResult, several: bool) {
     }
 }
 
+/// An amount of a budget's resource: `1.5 GiB`, `3.5 CPUs`.
+pub(crate) fn amount(b: &crate::budgets::Budget, v: f64) -> String {
+    if b.unit == "bytes" { bytes(v as u64) } else { format!("{} CPUs", cpus(v)) }
+}
+
 /// `Memory: limits 12 GiB, reservations 4 GiB of 14 GiB usable (16 GiB, 2 GiB kept for the host):
 /// limits 86 %. Verdict: …`
 pub(crate) fn budget_line(name: &str, b: &crate::budgets::Budget) -> String {
-    let amount = |v: f64| if b.unit == "bytes" { bytes(v as u64) } else { format!("{} CPUs", cpus(v)) };
     let of = match (b.usable, b.capacity) {
         (Some(u), Some(c)) => format!(
             " of {} usable ({}, {} kept for the host): limits {:.0} %, reservations {:.0} %",
-            amount(u),
-            amount(c),
-            amount(b.reserved_for_host),
+            amount(b, u),
+            amount(b, c),
+            amount(b, b.reserved_for_host),
             b.limits_percent.unwrap_or(0.0),
             b.reservations_percent.unwrap_or(0.0)
         ),
@@ -558,8 +552,8 @@ pub(crate) fn budget_line(name: &str, b: &crate::budgets::Budget) -> String {
     };
     format!(
         "**{name}:** limits {}, reservations {}{of}. Verdict: {}.",
-        amount(b.limits),
-        amount(b.reservations),
+        amount(b, b.limits),
+        amount(b, b.reservations),
         b.verdict.sentence()
     )
 }

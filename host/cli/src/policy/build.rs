@@ -241,29 +241,14 @@ pub fn recorded_inputs(bytes: &[u8]) -> Option<String> {
     found
 }
 
-/// Whether the component is missing or older than a source file of the pack.
+/// Whether the component is missing or older than a source file of the pack (the files the
+/// inputs digest reads).
 pub fn is_stale(manifest: &LoadedManifest) -> bool {
     let Ok(built) = std::fs::metadata(manifest.component_path()).and_then(|m| m.modified()) else { return true };
-    newest_source(manifest.dir(), 0).is_some_and(|newest| newest > built)
-}
-
-fn newest_source(dir: &Path, depth: usize) -> Option<std::time::SystemTime> {
-    let mut newest = None;
-    for entry in std::fs::read_dir(dir).ok()?.flatten() {
-        let path = entry.path();
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with('.') || (path.is_dir() && SKIP.contains(&name.as_ref())) {
-            continue;
-        }
-        let time = if path.is_dir() {
-            if depth >= 8 { None } else { newest_source(&path, depth + 1) }
-        } else {
-            entry.metadata().and_then(|m| m.modified()).ok()
-        };
-        newest = newest.max(time);
-    }
-    newest
+    let dir = manifest.dir();
+    let mut files = Vec::new();
+    source_files(dir, dir, 0, &mut files);
+    files.iter().filter_map(|f| std::fs::metadata(dir.join(f)).and_then(|m| m.modified()).ok()).any(|t| t > built)
 }
 
 fn build_rust(dir: &Path, out: &Path) -> Result<(), String> {

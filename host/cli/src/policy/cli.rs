@@ -256,29 +256,27 @@ fn runtime(cache: Option<ComponentCache>) -> Result<Runtime, String> {
 fn print_built(built: &build::Built) {
     let info = &built.pack.info;
     let size = std::fs::metadata(&built.component).map(|m| m.len()).unwrap_or(0);
-    if built.unchanged {
-        println!(
-            "unchanged {} ({} {}, {} rules, {} bytes): built from these sources, contract and toolchain; kept as it is ({:.1}s verifying; --force rebuilds)",
-            built.component.display(),
-            info.id,
-            info.version,
-            info.rules.len(),
-            size,
-            built.total_time.as_secs_f64()
-        );
-        return;
-    }
-    println!(
-        "built {} ({} {}, {} rules, {} bytes, {:.1}s: {:.1}s in the toolchain, {:.1}s compiling and verifying)",
+    let what = format!(
+        "{} ({} {}, {} rules, {} bytes",
         built.component.display(),
         info.id,
         info.version,
         info.rules.len(),
-        size,
-        built.total_time.as_secs_f64(),
-        built.build_time.as_secs_f64(),
-        built.total_time.saturating_sub(built.build_time).as_secs_f64()
+        size
     );
+    if built.unchanged {
+        println!(
+            "unchanged {what}): built from these sources, contract and toolchain; kept as it is ({:.1}s verifying; --force rebuilds)",
+            built.total_time.as_secs_f64()
+        );
+    } else {
+        println!(
+            "built {what}, {:.1}s: {:.1}s in the toolchain, {:.1}s compiling and verifying)",
+            built.total_time.as_secs_f64(),
+            built.build_time.as_secs_f64(),
+            built.total_time.saturating_sub(built.build_time).as_secs_f64()
+        );
+    }
 }
 
 fn fail(problems: &[String]) -> Result<u8, String> {
