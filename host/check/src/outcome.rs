@@ -309,11 +309,6 @@ impl ProjectResult {
         )
     }
 
-    /// This project's score (see [`gate::score`]).
-    pub fn score(&self) -> u32 {
-        gate::score(self.tally())
-    }
-
     /// The gate threshold of this project's configuration.
     pub fn fail_on(&self) -> Severity {
         self.fail_on_threshold.unwrap_or(Severity::High)
