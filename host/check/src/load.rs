@@ -2,13 +2,14 @@
 //!
 //! Paths are searched for projects ([`crate::discover`]) and loaded in parallel; Dockerfiles found
 //! while walking become standalone projects only when no compose project builds them. An in-memory
-//! project is written to a private temporary directory first. This step only loads: it never
+//! project is loaded from memory below a virtual root ([`MemoryFiles`]): nothing is written. This step only loads: it never
 //! reads configuration or evaluates.
 
 use std::collections::HashSet;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use plimsoll_model::confine::MemoryFiles;
 use plimsoll_model::{LoadOptions, LoadedProject};
 use rayon::prelude::*;
 
@@ -23,13 +24,11 @@ pub struct Target {
     /// The repository root (absolute; see [`crate::repository`]): the project's identity is its
     /// path relative to it, and `plimsoll.yaml` is looked for up to it.
     pub repository: PathBuf,
-    /// The temporary directory an in-memory project lives in.
-    pub scratch: Option<Arc<tempfile::TempDir>>,
 }
 
 impl Target {
     fn new(loaded: LoadedProject, repository: PathBuf) -> Self {
-        Target { loaded, repository, scratch: None }
+        Target { loaded, repository }
     }
 }
 
@@ -61,8 +60,9 @@ pub fn load_all(options: &CheckOptions) -> Result<Vec<Target>, CheckError> {
             Ok(vec![Target::new(loaded, repository::root_of(&root))])
         }
         ProjectSource::Memory { files, compose_files, project_name } => {
-            let dir = write_memory_project(files)?;
-            let root = dir.path().to_path_buf();
+            let memory =
+                Arc::new(MemoryFiles::new(files.clone()).map_err(|e| CheckError::Input(format!("files: {e}")))?);
+            let root = memory.root().to_path_buf();
             let compose: Vec<PathBuf> = compose_files.iter().map(|f| root.join(f)).collect();
             // The upload is the project: the process environment (the server's) never fills a
             // variable; `.env` among the files does.
@@ -70,7 +70,8 @@ pub fn load_all(options: &CheckOptions) -> Result<Vec<Target>, CheckError> {
             let named = |mut o: LoadOptions| {
                 o.project_name = project_name.clone();
                 o.environment = Some(std::collections::HashMap::new());
-                o.confine = Some(root.clone());
+                o.confine = None;
+                o.memory = Some(memory.clone());
                 o
             };
             let loaded = if compose.is_empty() {
@@ -78,7 +79,7 @@ pub fn load_all(options: &CheckOptions) -> Result<Vec<Target>, CheckError> {
             } else {
                 plimsoll_model::load(&[], &named(load_options(compose, Some(root.clone()))))
             };
-            Ok(vec![Target { loaded, repository: root, scratch: Some(Arc::new(dir)) }])
+            Ok(vec![Target::new(loaded, root)])
         }
         ProjectSource::Paths(paths) => Ok(load_paths(paths, &load_options(Vec::new(), None))),
     }
@@ -100,8 +101,8 @@ fn load_paths(paths: &[PathBuf], load_options: &LoadOptions) -> Vec<Target> {
     // A Kubernetes manifest is a project of its own (none when it holds no workload).
     let load_any = |t: &discover::Target| {
         if t.path.is_file() && crate::manifests::is_manifest(&t.path) {
-            let (loaded, scratch) = crate::manifests::load(&t.path, load_options)?;
-            Some(Target { loaded, repository: repository::root_of(&t.root), scratch: scratch.map(Arc::new) })
+            let loaded = crate::manifests::load(&t.path, load_options)?;
+            Some(Target::new(loaded, repository::root_of(&t.root)))
         } else {
             Some(load(t))
         }
@@ -120,33 +121,6 @@ fn load_paths(paths: &[PathBuf], load_options: &LoadOptions) -> Vec<Target> {
         .collect();
     loaded.extend(standalone.par_iter().map(load).collect::<Vec<_>>());
     loaded
-}
-
-/// Write in-memory files below a new temporary directory; a name that is empty, absolute or
-/// climbs out with `..` is refused.
-fn write_memory_project(files: &std::collections::BTreeMap<String, Vec<u8>>) -> Result<tempfile::TempDir, CheckError> {
-    let dir = tempfile::Builder::new()
-        .prefix("plimsoll-project-")
-        .tempdir()
-        .map_err(|e| CheckError::Input(format!("cannot create a temporary directory: {e}")))?;
-    for (name, bytes) in files {
-        let relative = Path::new(name);
-        let inside = !name.is_empty()
-            && relative.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
-            && relative.components().any(|c| matches!(c, Component::Normal(_)));
-        if !inside {
-            return Err(CheckError::Input(format!(
-                "files: `{name}` is not a relative path inside the project (no absolute paths, no `..`)"
-            )));
-        }
-        let path = dir.path().join(relative);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| CheckError::Input(format!("files: `{name}`: cannot create its directory: {e}")))?;
-        }
-        std::fs::write(&path, bytes).map_err(|e| CheckError::Input(format!("files: `{name}`: cannot write: {e}")))?;
-    }
-    Ok(dir)
 }
 
 /// A path made absolute and canonical when possible, for comparing paths.

@@ -38,27 +38,21 @@ pub fn is_manifest(path: &Path) -> bool {
     top("apiVersion:") && top("kind:")
 }
 
-/// A loaded manifest and the temporary directory its generated document lives in.
-pub type Loaded = (LoadedProject, Option<tempfile::TempDir>);
-
 /// Load a manifest as a project; `None` when it holds no Pod or workload. A manifest that cannot
 /// be read, parsed or translated is a project with one located error.
-pub fn load(path: &Path, options: &LoadOptions) -> Option<Loaded> {
+pub fn load(path: &Path, options: &LoadOptions) -> Option<LoadedProject> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) => {
-            return Some((
-                failed(
-                    path,
-                    Diagnostic::error(Some(Location::start_of(path.to_path_buf())), format!("cannot read: {e}")),
-                ),
-                None,
+            return Some(failed(
+                path,
+                Diagnostic::error(Some(Location::start_of(path.to_path_buf())), format!("cannot read: {e}")),
             ));
         }
     };
     let documents = match plimsoll_model::yaml::parse(&text, path) {
         Ok(docs) => docs,
-        Err(d) => return Some((failed(path, d), None)),
+        Err(d) => return Some(failed(path, d)),
     };
     let mut objects = Vec::new();
     let mut positions = HashMap::new();
@@ -78,30 +72,23 @@ pub fn load(path: &Path, options: &LoadOptions) -> Option<Loaded> {
             let field = e.0.split(':').next().unwrap_or("");
             let at = position(&positions, field).unwrap_or((1, 1));
             let message = strip_prefix(&e.0);
-            return Some((failed(path, Diagnostic::error(Some(Location::new(path, at.0, at.1)), message)), None));
+            return Some(failed(path, Diagnostic::error(Some(Location::new(path, at.0, at.1)), message)));
         }
     };
-    let start = Some(Location::start_of(path.to_path_buf()));
-    let dir = match tempfile::Builder::new().prefix("plimsoll-manifest-").tempdir() {
-        Ok(dir) => dir,
-        Err(e) => {
-            return Some((
-                failed(path, Diagnostic::error(start, format!("cannot create a temporary directory: {e}"))),
-                None,
-            ));
-        }
+    let files = std::collections::BTreeMap::from([("compose.yaml".to_string(), translated.text.clone().into_bytes())]);
+    let memory = match plimsoll_model::confine::MemoryFiles::new(files) {
+        Ok(memory) => Arc::new(memory),
+        Err(e) => return Some(failed(path, Diagnostic::error(Some(Location::start_of(path.to_path_buf())), e))),
     };
-    let compose = dir.path().join("compose.yaml");
-    if let Err(e) = std::fs::write(&compose, &translated.text) {
-        return Some((failed(path, Diagnostic::error(start, format!("cannot write a temporary file: {e}"))), None));
-    }
+    let compose = memory.root().join("compose.yaml");
     let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("kubernetes").to_lowercase();
     let mut load = options.clone();
     load.files = vec![compose.clone()];
-    load.project_directory = Some(dir.path().to_path_buf());
+    load.project_directory = Some(memory.root().to_path_buf());
     load.project_name = Some(name.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect());
     load.environment = Some(HashMap::new());
-    load.confine = Some(dir.path().to_path_buf());
+    load.confine = None;
+    load.memory = Some(memory);
     let mut loaded = plimsoll_model::load(&[], &load);
     let manifest = Arc::new(path.to_path_buf());
     let relocate = |line: u32| -> (u32, u32) {
@@ -121,7 +108,9 @@ pub fn load(path: &Path, options: &LoadOptions) -> Option<Loaded> {
     loaded.primary_file = Some(path.to_path_buf());
     loaded.directory = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
     loaded.model.files = vec![path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()];
-    Some((loaded, Some(dir)))
+    // Every location now points into the manifest on disk: snippets read it from there.
+    loaded.memory = None;
+    Some(loaded)
 }
 
 /// A project that did not load, with one error at the manifest.

@@ -283,9 +283,6 @@ pub struct ProjectResult {
     /// their pack evaluated): the applicable checks of the score.
     #[serde(skip)]
     pub rules_in_force: Vec<(String, Severity)>,
-    /// Keeps the files of an in-memory project on disk while the outcome lives.
-    #[serde(skip)]
-    pub scratch: Option<Arc<tempfile::TempDir>>,
 }
 
 impl ProjectResult {

@@ -100,7 +100,7 @@ impl Engine {
     /// One project through configure → evaluate → locate → filter → exceptions → waivers →
     /// baseline.
     fn check_project(&self, target: Target, options: &CheckOptions) -> ProjectResult {
-        let Target { loaded, repository, scratch } = target;
+        let Target { loaded, repository } = target;
         let mut loaded = loaded;
         let root = loaded.directory.clone();
         let source = loaded
@@ -135,7 +135,6 @@ impl Engine {
             loaded: None,
             fail_on_threshold: None,
             rules_in_force: Vec::new(),
-            scratch,
         };
         let show = |path: &std::path::Path| options.path_style.show(path, &root, &repository);
         for d in &loaded.diagnostics {

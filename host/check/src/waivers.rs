@@ -13,7 +13,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use plimsoll_model::{LoadedProject, Location};
+use plimsoll_model::Location;
 
 use crate::configure::Context;
 use crate::load::canonical;
@@ -119,7 +119,7 @@ pub fn apply(context: &Context, result: &mut ProjectResult, evaluated: &dyn Fn(&
     files.retain(|f| seen.insert(canonical(f)));
     let mut waivers: Vec<(Waiver, PathBuf, bool)> = Vec::new();
     for file in files {
-        let Some(text) = LoadedProject::read_source(&file) else { continue };
+        let Some(text) = loaded.read_source(&file) else { continue };
         if !text.contains(MARKER) {
             continue;
         }

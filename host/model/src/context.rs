@@ -68,12 +68,12 @@ pub fn find_dockerignore(context_dir: &Path, dockerfile: Option<&Path>) -> Optio
         let mut specific = name.to_os_string();
         specific.push(".dockerignore");
         let candidate = df.with_file_name(specific);
-        if candidate.is_file() {
+        if crate::confine::is_file(&candidate) {
             return Some(candidate);
         }
     }
     let root = context_dir.join(".dockerignore");
-    root.is_file().then_some(root)
+    crate::confine::is_file(&root).then_some(root)
 }
 
 /// Build the model's record of a context directory (or URL, or missing path).
@@ -107,7 +107,7 @@ pub fn load_context(
             diagnostics,
         );
     }
-    if !dir.is_dir() {
+    if !crate::confine::is_dir(dir) {
         let note = format!("context directory `{path}` does not exist");
         diagnostics.push(Diagnostic::warning(at, note.clone()));
         return (
@@ -182,8 +182,8 @@ impl Walker<'_> {
             self.scan.note = Some(format!("scan stopped at `{rel}`: deeper than {MAX_DEPTH} directories"));
             return 0;
         }
-        let mut entries: Vec<(String, PathBuf)> = match std::fs::read_dir(abs) {
-            Ok(rd) => rd.flatten().map(|e| (e.file_name().to_string_lossy().into_owned(), e.path())).collect(),
+        let mut entries: Vec<(String, PathBuf)> = match crate::confine::read_dir(abs) {
+            Ok(entries) => entries,
             Err(e) => {
                 if self.scan.note.is_none() {
                     self.scan.note = Some(format!("cannot read `{}`: {e}", if rel.is_empty() { "." } else { rel }));
@@ -199,9 +199,9 @@ impl Walker<'_> {
             }
             self.entries += 1;
             let child = if rel.is_empty() { name.clone() } else { format!("{rel}/{name}") };
-            let Ok(meta) = std::fs::symlink_metadata(&path) else { continue };
+            let Ok(meta) = crate::confine::symlink_kind(&path) else { continue };
             let (excluded, child_info) = self.matcher.matches_with_parent(&child, info);
-            if meta.is_dir() {
+            if meta == crate::confine::Kind::Dir {
                 let kind = if quiet { None } else { dir_kind(&name, &path) };
                 if excluded && !self.matcher.may_include_below(&child) {
                     if let Some(kind) = kind {
@@ -229,7 +229,10 @@ impl Walker<'_> {
                 }
                 total += bytes;
             } else {
-                let size = meta.len();
+                let size = match meta {
+                    crate::confine::Kind::File(len) | crate::confine::Kind::Symlink(len) => len,
+                    crate::confine::Kind::Dir | crate::confine::Kind::Other => 0,
+                };
                 total += size;
                 if !excluded {
                     self.scan.file_count += 1;
@@ -256,7 +259,7 @@ fn dir_kind(name: &str, path: &Path) -> Option<&'static str> {
         "node_modules" => "node-modules",
         ".venv" | "venv" => "virtualenv",
         "target" | "dist" | "build" | "__pycache__" | ".next" | ".pytest_cache" | ".mypy_cache" => "build-output",
-        _ if path.join("pyvenv.cfg").is_file() => "virtualenv",
+        _ if crate::confine::is_file(&path.join("pyvenv.cfg")) => "virtualenv",
         _ => return None,
     })
 }

@@ -252,7 +252,7 @@ fn parse_inline(node: &crate::yaml::Node, build_args: &[KeyValue]) -> (dockerfil
     let (line_offset, column_offset) = match node.style {
         crate::yaml::Style::Block => {
             // The node may start at its `|`/`>` indicator or at its first content line.
-            let src = LoadedProject::read_source(&file).unwrap_or_default();
+            let src = crate::confine::read_to_string(&file).unwrap_or_default();
             let lines: Vec<&str> = src.lines().collect();
             let at = (node.line as usize).saturating_sub(1);
             let indicator = lines.get(at).is_some_and(|l| {

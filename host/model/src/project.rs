@@ -14,8 +14,12 @@ pub use crate::source::{DockerfileSource, LoadOptions, LoadedProject};
 ///
 /// Never fails: problems become [`Diagnostic`](crate::Diagnostic)s in the result.
 pub fn load(paths: &[PathBuf], options: &LoadOptions) -> LoadedProject {
-    let _confined = crate::confine::enter(options.confine.as_deref());
+    let _mode = match &options.memory {
+        Some(files) => crate::confine::enter_memory(files.clone()),
+        None => crate::confine::enter(options.confine.as_deref()),
+    };
     let mut project = crate::compose::load_project(paths, options);
     crate::link::link(&mut project);
+    project.memory.clone_from(&options.memory);
     project
 }

@@ -3,7 +3,7 @@
 //! [`LoadedProject`] is what every loader produces and [`LoadOptions`] what they take; both are
 //! plain data with the lookups the host needs to locate findings ([`LoadedProject::locate`],
 //! [`LoadedProject::locations`]). The compose and Dockerfile loaders depend on this module; it
-//! must never depend on them (it reads no files except [`LoadedProject::read_source`]). The
+//! must never depend on them (it reads no files except in [`LoadedProject::read_source`]). The
 //! project-name rule every loader applies ([`normalize_project_name`]) lives here too.
 
 use std::collections::HashMap;
@@ -31,6 +31,10 @@ pub struct LoadOptions {
     /// Read nothing outside this directory (see [`crate::confine`]): a reference that leaves it is a
     /// located error. The server sets it to the upload's directory.
     pub confine: Option<PathBuf>,
+    /// Load from these files instead of the disk (see [`crate::confine::MemoryFiles`]): paths
+    /// below its virtual root name them, and nothing else is read. The server and the admission
+    /// front ends set it.
+    pub memory: Option<std::sync::Arc<crate::confine::MemoryFiles>>,
 }
 
 /// The host-side record of a Dockerfile in the model: its file and its instruction spans.
@@ -57,6 +61,8 @@ pub struct LoadedProject {
     pub primary_file: Option<PathBuf>,
     /// Errors and warnings found while loading.
     pub diagnostics: Vec<Diagnostic>,
+    /// The files an in-memory project was loaded from (its paths are below their virtual root).
+    pub memory: Option<std::sync::Arc<crate::confine::MemoryFiles>>,
 }
 
 impl LoadedProject {
@@ -134,9 +140,13 @@ impl LoadedProject {
         out
     }
 
-    /// The file text at `path`, for source snippets (read on demand).
-    pub fn read_source(path: &Path) -> Option<String> {
-        crate::confine::read_to_string(path).ok()
+    /// The file text at `path`, for source snippets (read on demand): from the project's
+    /// in-memory files when it has them, else from disk.
+    pub fn read_source(&self, path: &Path) -> Option<String> {
+        match &self.memory {
+            Some(files) => files.read_to_string(path).ok(),
+            None => crate::confine::read_to_string(path).ok(),
+        }
     }
 }
 

@@ -37,7 +37,7 @@ impl Palette {
 pub(super) fn render(outcome: &Outcome, color: bool, verbose: bool, group: Group, expand: bool) -> String {
     let p = Palette { on: color };
     let mut out = String::new();
-    let mut sources = crate::snippets::Snippets::default();
+    let mut sources = crate::snippets::Snippets::of(outcome);
     let several = outcome.projects.len() > 1;
     let mut printed = std::collections::HashSet::new();
     for project in &outcome.projects {

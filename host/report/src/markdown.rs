@@ -155,7 +155,7 @@ fn detail(sources: &mut crate::snippets::Snippets, f: &Finding) -> String {
 
 /// The default report: one that fits a pull-request comment.
 fn render_comment(outcome: &Outcome) -> String {
-    let mut sources = crate::snippets::Snippets::default();
+    let mut sources = crate::snippets::Snippets::of(outcome);
     let mut out = String::new();
     header(&mut out, outcome);
     errors_section(&mut out, outcome);
@@ -276,7 +276,7 @@ fn html(text: &str) -> String {
 /// rule → occurrences, the waived findings and the errors.
 fn render_full(outcome: &Outcome) -> String {
     let mut out = String::new();
-    let mut sources = crate::snippets::Snippets::default();
+    let mut sources = crate::snippets::Snippets::of(outcome);
     let findings: Vec<&Finding> = outcome.findings().collect();
     header(&mut out, outcome);
     out.push('\n');

@@ -30,7 +30,7 @@ pub(super) fn project_files(
         discover(search_dir, env, &mut files, &mut dockerfile);
     } else {
         for p in paths {
-            if p.is_dir() {
+            if crate::confine::is_dir(p) {
                 discover(p, env, &mut files, &mut dockerfile);
             } else if is_dockerfile_name(p) || (!has_yaml_extension(p) && looks_like_dockerfile(p)) {
                 // A Dockerfile is never loaded as YAML.
@@ -96,15 +96,7 @@ const KEYWORDS: [&str; 18] = [
 /// Whether the file at `path` reads as a Dockerfile: a parser directive (`# syntax=`, `# escape=`,
 /// `# check=`) or an instruction keyword first (after blank and comment lines). Unreadable: no.
 pub fn looks_like_dockerfile(path: &Path) -> bool {
-    use std::io::Read;
-    if crate::confine::check(path).is_err() {
-        return false;
-    }
-    let Ok(file) = std::fs::File::open(path) else { return false };
-    let mut head = Vec::new();
-    if file.take(64 * 1024).read_to_end(&mut head).is_err() {
-        return false;
-    }
+    let Ok(head) = crate::confine::read_head(path, 64 * 1024) else { return false };
     text_looks_like_dockerfile(&String::from_utf8_lossy(&head))
 }
 
@@ -139,12 +131,12 @@ fn discover(dir: &Path, env: &Env, files: &mut Vec<PathBuf>, dockerfile: &mut Op
     }
     for name in COMPOSE_FILE_NAMES {
         let candidate = dir.join(name);
-        if candidate.is_file() {
+        if crate::confine::is_file(&candidate) {
             files.push(clean(&candidate));
             let (stem, ext) = name.rsplit_once('.').unwrap_or((name, "yaml"));
             for ext in [ext, if ext == "yaml" { "yml" } else { "yaml" }] {
                 let over = dir.join(format!("{stem}.override.{ext}"));
-                if over.is_file() {
+                if crate::confine::is_file(&over) {
                     files.push(clean(&over));
                     break;
                 }
@@ -153,7 +145,7 @@ fn discover(dir: &Path, env: &Env, files: &mut Vec<PathBuf>, dockerfile: &mut Op
         }
     }
     let df = dir.join("Dockerfile");
-    if df.is_file() && dockerfile.is_none() {
+    if crate::confine::is_file(&df) && dockerfile.is_none() {
         *dockerfile = Some(clean(&df));
     }
 }

@@ -66,12 +66,13 @@ pub(super) fn read_env_file(
 /// The text of an env file (bounded, UTF-8).
 fn read_text(path: &Path) -> Result<String, String> {
     crate::confine::check(path).map_err(|e| e.to_string())?;
-    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
-    if meta.is_dir() {
-        return Err("it is a directory".to_owned());
-    }
-    if meta.len() > MAX_ENV_FILE_BYTES {
-        return Err(format!("it is too large ({} bytes, the limit is {MAX_ENV_FILE_BYTES})", meta.len()));
+    let len = match crate::confine::kind(path).map_err(|e| e.to_string())? {
+        crate::confine::Kind::Dir => return Err("it is a directory".to_owned()),
+        crate::confine::Kind::File(len) | crate::confine::Kind::Symlink(len) => len,
+        crate::confine::Kind::Other => 0,
+    };
+    if len > MAX_ENV_FILE_BYTES {
+        return Err(format!("it is too large ({len} bytes, the limit is {MAX_ENV_FILE_BYTES})"));
     }
     let bytes = crate::confine::read(path).map_err(|e| e.to_string())?;
     String::from_utf8(bytes).map_err(|_| "it is not valid utf-8".to_owned())
@@ -160,9 +161,9 @@ fn resolve_service(
     for entry in &files {
         let text = match read_text(&entry.path) {
             Ok(text) => text,
-            Err(_) if !entry.path.exists() && !entry.required => continue,
+            Err(_) if !crate::confine::exists(&entry.path) && !entry.required => continue,
             Err(e) => {
-                let what = if entry.path.exists() {
+                let what = if crate::confine::exists(&entry.path) {
                     format!("cannot read env file `{}`: {e}", entry.path.display())
                 } else {
                     format!("env file `{}` of service `{name}` not found", entry.path.display())

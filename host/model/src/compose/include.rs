@@ -117,7 +117,7 @@ impl Loader<'_> {
     fn load_included(&mut self, item: &Node, files: &[PathBuf], env: &Env, stack: &[PathBuf]) -> Option<Node> {
         let mut included: Option<Node> = None;
         for f in files {
-            if !f.is_file() {
+            if !crate::confine::is_file(f) {
                 self.error(item, format!("cannot read the included file `{}`", f.display()));
                 continue;
             }

@@ -44,7 +44,7 @@ pub fn load_project(paths: &[PathBuf], options: &LoadOptions) -> LoadedProject {
     let first = paths.first().cloned().or_else(|| options.files.first().cloned());
     let search_dir = match (&options.project_directory, &first) {
         (Some(d), _) => d.clone(),
-        (None, Some(p)) if p.is_dir() => p.clone(),
+        (None, Some(p)) if crate::confine::is_dir(p) => p.clone(),
         (None, Some(p)) => parent_dir(p),
         (None, None) => PathBuf::from("."),
     };
@@ -55,7 +55,10 @@ pub fn load_project(paths: &[PathBuf], options: &LoadOptions) -> LoadedProject {
         if let Some(df) = dockerfile {
             return crate::link::load_standalone(&df, options);
         }
-        let dir = paths.first().map(|p| if p.is_dir() { p.clone() } else { parent_dir(p) }).unwrap_or(search_dir);
+        let dir = paths
+            .first()
+            .map(|p| if crate::confine::is_dir(p) { p.clone() } else { parent_dir(p) })
+            .unwrap_or(search_dir);
         diagnostics.push(Diagnostic::error(
             None,
             format!(
@@ -114,6 +117,7 @@ pub fn load_project(paths: &[PathBuf], options: &LoadOptions) -> LoadedProject {
         dockerfiles: Vec::new(),
         primary_file: files.first().cloned(),
         diagnostics,
+        memory: None,
     }
 }
 
@@ -142,6 +146,7 @@ pub fn load_from_texts(texts: &[(PathBuf, String)], project_dir: &Path, env: &En
         dockerfiles: Vec::new(),
         primary_file: Some(file),
         diagnostics,
+        memory: None,
     }
 }
 
