@@ -161,9 +161,16 @@ fn resolve_service(
     for entry in &files {
         let text = match read_text(&entry.path) {
             Ok(text) => text,
-            Err(_) if !crate::confine::exists(&entry.path) && !entry.required => continue,
+            Err(_)
+                if !entry.required
+                    && !crate::confine::exists(&entry.path)
+                    && crate::confine::check(&entry.path).is_ok() =>
+            {
+                continue;
+            }
             Err(e) => {
-                let what = if crate::confine::exists(&entry.path) {
+                // A file outside the project says so, whether or not it exists.
+                let what = if crate::confine::exists(&entry.path) || crate::confine::check(&entry.path).is_err() {
                     format!("cannot read env file `{}`: {e}", entry.path.display())
                 } else {
                     format!("env file `{}` of service `{name}` not found", entry.path.display())

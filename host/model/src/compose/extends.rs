@@ -129,13 +129,13 @@ impl Loader<'_> {
             self.error(at, format!("too many files pulled in by `extends` and `include` (over {MAX_EXTRA_FILES})"));
             return None;
         }
-        if !crate::confine::is_file(path) {
-            self.error(at, format!("cannot read the file `{}` named by `extends`", path.display()));
+        if let Err(e) = crate::confine::check(path) {
+            self.error(at, format!("cannot read the file `{}` named by `extends`: {e}", path.display()));
             self.cache.insert(path.to_path_buf(), None);
             return None;
         }
-        if let Err(e) = crate::confine::check(path) {
-            self.error(at, format!("cannot read the file `{}` named by `extends`: {e}", path.display()));
+        if !crate::confine::is_file(path) {
+            self.error(at, format!("cannot read the file `{}` named by `extends`", path.display()));
             self.cache.insert(path.to_path_buf(), None);
             return None;
         }

@@ -117,12 +117,12 @@ impl Loader<'_> {
     fn load_included(&mut self, item: &Node, files: &[PathBuf], env: &Env, stack: &[PathBuf]) -> Option<Node> {
         let mut included: Option<Node> = None;
         for f in files {
-            if !crate::confine::is_file(f) {
-                self.error(item, format!("cannot read the included file `{}`", f.display()));
-                continue;
-            }
             if let Err(e) = crate::confine::check(f) {
                 self.error(item, format!("cannot read the included file `{}`: {e}", f.display()));
+                continue;
+            }
+            if !crate::confine::is_file(f) {
+                self.error(item, format!("cannot read the included file `{}`", f.display()));
                 continue;
             }
             let Some(text) = self.read(f) else { continue };
