@@ -16,6 +16,9 @@ pub(crate) struct Server {
     child: Child,
     pub(crate) port: u16,
     log: PathBuf,
+    /// The server's `TMPDIR`: a directory that does not exist, so that any temporary file the
+    /// server tried to create would fail its request.
+    pub(crate) tmp: PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -33,17 +36,19 @@ impl Server {
             std::fs::write(path, bytes).unwrap();
         }
         let log = dir.path().join("server.log");
+        let tmp = dir.path().join("no-tmp");
         let child = Command::new(env!("CARGO_BIN_EXE_plimsoll"))
             .arg("serve")
             .args(["--listen", "127.0.0.1:0", "--log-format", "json"])
             .args(args)
             .current_dir(dir.path())
             .env("PLIMSOLL_CACHE_DIR", std::env::temp_dir().join("plimsoll-cli-tests-cache"))
+            .env("TMPDIR", &tmp)
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .expect("the server starts");
-        let mut server = Server { child, port: 0, log, _dir: dir };
+        let mut server = Server { child, port: 0, log, tmp, _dir: dir };
         let started = Instant::now();
         while server.port == 0 {
             assert!(started.elapsed() < Duration::from_secs(60), "no listen line: {}", server.log_text());
@@ -303,6 +308,9 @@ fn uploads_as_json_and_tar_gz_agree_with_plimsoll_check() {
     let rule = server.get("/v1/rules/security/privileged").json();
     assert!(rule["docs"].as_str().unwrap().contains("## What it does"));
     assert_eq!(server.get("/v1/rules/security/nope").status, 404);
+    // Uploads are loaded from memory: with a `TMPDIR` that does not exist, every request above
+    // still answered (a temporary directory per upload would have failed them), and none made it.
+    assert!(!server.tmp.exists(), "the server created its TMPDIR");
 }
 
 #[test]
