@@ -150,7 +150,7 @@ pub fn evaluate<P: Pack>(project: &Project, settings: &str) -> Result<Vec<Findin
     settings.validate()?;
     let mut report = Report::new();
     P::evaluate(project, &settings, &mut report);
-    Ok(report.into_findings())
+    Ok(report.finish())
 }
 
 /// Export a [`Pack`] as the component's `describe`, `validate-settings` and `evaluate`.

@@ -788,15 +788,24 @@ pub fn extension_flag(service: &Service, key: &str) -> bool {
 /// assert!(!plimsoll_sdk::query::glob_match("node:*", "python:3.11"));
 /// ```
 pub fn glob_match(pattern: &str, text: &str) -> bool {
+    // ASCII (nearly every name and image): compare bytes, folding case, without allocating.
+    if pattern.is_ascii() && text.is_ascii() {
+        return glob(pattern.as_bytes(), text.as_bytes(), b'*', |a, b| a.eq_ignore_ascii_case(&b));
+    }
     let pattern: Vec<char> = pattern.to_lowercase().chars().collect();
     let text: Vec<char> = text.to_lowercase().chars().collect();
+    glob(&pattern, &text, '*', |a, b| a == b)
+}
+
+/// [`glob_match`] over any symbols, with `star` for any run and `eq` for one symbol.
+fn glob<T: Copy + PartialEq>(pattern: &[T], text: &[T], star_symbol: T, eq: impl Fn(T, T) -> bool) -> bool {
     let (mut p, mut t) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while t < text.len() {
-        if p < pattern.len() && pattern[p] == '*' {
+        if p < pattern.len() && pattern[p] == star_symbol {
             star = Some((p, t));
             p += 1;
-        } else if p < pattern.len() && pattern[p] == text[t] {
+        } else if p < pattern.len() && eq(pattern[p], text[t]) {
             p += 1;
             t += 1;
         } else if let Some((sp, st)) = star {
@@ -807,7 +816,7 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
             return false;
         }
     }
-    pattern[p..].iter().all(|c| *c == '*')
+    pattern[p..].iter().all(|c| *c == star_symbol)
 }
 
 /// The text as written in the compose file for a service value that came from variable
@@ -892,6 +901,17 @@ mod tests {
         assert!(!glob_match("python:*slim*", "node:20-slim"));
         assert!(glob_match("a*b*c", "axxbyyc"));
         assert!(!glob_match("a*b*c", "axxbyy"));
+        // Non-ASCII text folds case like `str::to_lowercase`, and the ASCII path agrees with it.
+        assert!(glob_match("*ÉTÉ*", "l_été_2024"));
+        assert!(!glob_match("*été*", "l_ete_2024"));
+        for (p, t) in [("*KEY", "api_key"), ("a*", ""), ("", ""), ("*", "x"), ("a**b", "ab"), ("x*y", "xy_")] {
+            let slow = {
+                let (p, t): (Vec<char>, Vec<char>) =
+                    (p.to_lowercase().chars().collect(), t.to_lowercase().chars().collect());
+                glob(&p, &t, '*', |a, b| a == b)
+            };
+            assert_eq!(glob_match(p, t), slow, "{p} {t}");
+        }
     }
 }
 

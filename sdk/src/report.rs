@@ -1,8 +1,10 @@
-//! Collecting findings: a [`Report`] and a builder for one finding.
+//! Collecting findings: a [`Report`] and a builder for one finding; and the budget accounts a
+//! pack hands the host for its reports (`host.report-budget`).
 
+use crate::bindings::plimsoll::policy::host::Budget;
 use crate::{Finding, Fix, Rule, Severity, Subject};
 
-/// The findings of one evaluation, in the order rules add them.
+/// The findings of one evaluation, in the order rules add them, and its budget accounts.
 ///
 /// ```
 /// # use plimsoll_sdk::{Report, subject};
@@ -26,6 +28,7 @@ use crate::{Finding, Fix, Rule, Severity, Subject};
 #[derive(Debug, Default)]
 pub struct Report {
     findings: Vec<Finding>,
+    budgets: Vec<Budget>,
 }
 
 impl Report {
@@ -83,6 +86,35 @@ impl Report {
     /// assert!(findings.is_empty());
     /// ```
     pub fn into_findings(self) -> Vec<Finding> {
+        self.findings
+    }
+
+    /// Add an account of a host resource (one GPU's VRAM, say) for the reports' budget tables
+    /// and charts. It is not a finding: it changes no decision. The host keeps at most 64.
+    ///
+    /// ```
+    /// use plimsoll_sdk::bindings::plimsoll::policy::host::{Budget, BudgetShare};
+    /// let mut report = plimsoll_sdk::Report::new();
+    /// let share = BudgetShare { service: "llm".into(), amount: Some(8 << 30), source: "`x-plimsoll.vram`".into() };
+    /// report.budget(Budget { kind: "vram".into(), name: "gpu 0".into(), capacity: 12 << 30, reserved: 0, shares: vec![share] });
+    /// assert_eq!(report.budgets()[0].shares[0].service, "llm");
+    /// ```
+    pub fn budget(&mut self, budget: Budget) {
+        self.budgets.push(budget);
+    }
+
+    /// The budget accounts added so far.
+    pub fn budgets(&self) -> &[Budget] {
+        &self.budgets
+    }
+
+    /// Hand the budget accounts to the host (in a component; dropped on a native build) and
+    /// return the findings.
+    pub fn finish(self) -> Vec<Finding> {
+        #[cfg(target_arch = "wasm32")]
+        for budget in &self.budgets {
+            crate::bindings::plimsoll::policy::host::report_budget(budget);
+        }
         self.findings
     }
 }

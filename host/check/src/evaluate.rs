@@ -36,6 +36,7 @@ pub fn evaluate(context: &Context, result: &mut ProjectResult) {
     for evaluation in evaluations {
         result.outputs.push((evaluation.pack.clone(), evaluation.output.clone()));
         result.timings.push((evaluation.pack.clone(), evaluation.elapsed));
+        result.pack_budgets.extend(evaluation.budgets.iter().map(|b| (evaluation.pack.clone(), b.clone())));
         match evaluation.result {
             Ok(raw) => {
                 let pack = packs.iter().find(|p| p.info.id == evaluation.pack).expect("evaluated pack exists");

@@ -267,6 +267,9 @@ pub struct ProjectResult {
     /// What policies printed or logged, per pack (shown with `--verbose`).
     #[serde(skip)]
     pub outputs: Vec<(String, String)>,
+    /// The budget accounts packs reported (`host.report-budget`), per pack, for the reports.
+    #[serde(skip)]
+    pub pack_budgets: Vec<(String, plimsoll_runtime::Budget)>,
     /// How long each pack's evaluation took.
     #[serde(skip)]
     pub timings: Vec<(String, std::time::Duration)>,

@@ -130,6 +130,7 @@ impl Engine {
             errors: Vec::new(),
             warnings: Vec::new(),
             outputs: Vec::new(),
+            pack_budgets: Vec::new(),
             timings: Vec::new(),
             extra_rules: Vec::new(),
             loaded: None,

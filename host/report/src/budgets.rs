@@ -1,9 +1,12 @@
 //! Budgets: what a project's services reserve and may use of each host resource (memory and
-//! CPU), times their replicas, next to what the host profile leaves usable, with a verdict.
+//! CPU), times their replicas, next to what the host profile leaves usable, with a verdict; and
+//! the accounts packs hand the host (`host.report-budget`: each GPU's VRAM from the resources
+//! pack), with the same verdicts.
 //!
-//! Plain arithmetic over the loaded model, shared by the JSON `budgets` object, the Markdown
-//! resource tables and the HTML bars so that they always agree. It decides nothing about the gate
-//! (the `resources/host-*-budget` rules do) and reads no files.
+//! Plain arithmetic over the loaded model and the packs' accounts, shared by the JSON `budgets`
+//! object, the Markdown resource tables and the HTML bars so that they always agree. It decides
+//! nothing about the gate (the `resources/host-*-budget` and `gpu-vram-budget` rules do), computes
+//! no pack's numbers itself (a pack's demand logic stays in the pack) and reads no files.
 
 use serde::Serialize;
 
@@ -86,6 +89,105 @@ pub struct Budgets {
     pub memory: Budget,
     /// CPU, in CPUs.
     pub cpu: Budget,
+    /// The packs' accounts (one per GPU for VRAM), in the order the packs reported them.
+    pub accounts: Vec<Account>,
+}
+
+/// A pack's account of one host resource (`host.report-budget`), with its totals and verdict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Account {
+    /// What is counted (`vram`).
+    pub kind: String,
+    /// Which one (`gpu 0 (RTX 3060)`).
+    pub name: String,
+    /// The pack that reported it.
+    pub pack: String,
+    /// `bytes` for memory and VRAM, else `units`.
+    pub unit: &'static str,
+    /// Its capacity.
+    pub capacity: u64,
+    /// What is kept free of it (headroom).
+    pub reserved: u64,
+    /// Capacity minus what is kept free.
+    pub usable: u64,
+    /// Who takes what, and where the number comes from.
+    pub services: Vec<AccountShare>,
+    /// Σ of the shares.
+    pub total: u64,
+    /// The total as a percentage of the usable capacity (`None` when nothing is usable).
+    pub percent: Option<f64>,
+    /// Services placed on it whose demand the pack could not read (counted 0).
+    pub unknown: Vec<String>,
+    /// `fits`, `unbounded` (fits, with unknown demands) or `overcommitted`.
+    pub verdict: Verdict,
+}
+
+/// One service's share in an [`Account`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AccountShare {
+    /// The service.
+    pub service: String,
+    /// What it takes.
+    pub amount: u64,
+    /// Where the number comes from.
+    pub source: String,
+    /// The pack could not read its demand (`amount` is 0).
+    pub unknown: bool,
+}
+
+/// The accounts packs reported for a project.
+fn accounts(project: &ProjectResult) -> Vec<Account> {
+    project
+        .pack_budgets
+        .iter()
+        .map(|(pack, b)| {
+            let usable = b.capacity.saturating_sub(b.reserved);
+            let services: Vec<AccountShare> = b
+                .shares
+                .iter()
+                .map(|s| AccountShare {
+                    service: s.service.clone(),
+                    amount: s.amount.unwrap_or(0),
+                    source: s.source.clone(),
+                    unknown: s.amount.is_none(),
+                })
+                .collect();
+            let total = services.iter().fold(0u64, |sum, s| sum.saturating_add(s.amount));
+            let unknown: Vec<String> = services.iter().filter(|s| s.unknown).map(|s| s.service.clone()).collect();
+            let verdict = if total > usable {
+                Verdict::Overcommitted
+            } else if !unknown.is_empty() {
+                Verdict::Unbounded
+            } else {
+                Verdict::Fits
+            };
+            Account {
+                kind: b.kind.clone(),
+                name: b.name.clone(),
+                pack: pack.clone(),
+                unit: if matches!(b.kind.as_str(), "vram" | "memory") { "bytes" } else { "units" },
+                capacity: b.capacity,
+                reserved: b.reserved,
+                usable,
+                services,
+                total,
+                percent: (usable > 0).then(|| 100.0 * total as f64 / usable as f64),
+                unknown,
+                verdict,
+            }
+        })
+        .collect()
+}
+
+impl Account {
+    /// One sentence for reports.
+    pub fn sentence(&self) -> &'static str {
+        match self.verdict {
+            Verdict::Fits => "fits: the demands add up to no more than the usable capacity",
+            Verdict::Unbounded => "fits as far as known: some services' demand could not be read",
+            _ => "overcommitted: the demands add up to more than the usable capacity",
+        }
+    }
 }
 
 /// The budgets of a project that was loaded and has services; `None` otherwise.
@@ -112,7 +214,7 @@ pub fn of(project: &ProjectResult) -> Option<Budgets> {
         |s| s.resources.cpu_limit,
         |s| s.resources.cpu_reservation,
     );
-    Some(Budgets { memory, cpu })
+    Some(Budgets { memory, cpu, accounts: accounts(project) })
 }
 
 fn budget(

@@ -1,6 +1,6 @@
 //! The `html` format: one self-contained review page — inline CSS and SVG, no external request,
 //! readable without JavaScript — with the decision and score, the most important problems, per
-//! project the resource budgets drawn as stacked bars against the **Plimsoll line** (the host's
+//! project the resource budgets (memory, CPU and each GPU's VRAM) drawn as stacked bars against the **Plimsoll line** (the host's
 //! usable capacity; what passes it is red), the findings in a table a small inline script can
 //! filter by severity and pack, the waived findings and the errors.
 //!
@@ -102,6 +102,7 @@ pub(super) fn render(outcome: &Outcome) -> String {
     important(&mut out, outcome);
     for (i, project) in outcome.projects.iter().enumerate() {
         budgets_section(&mut out, project, i, outcome.projects.len() > 1);
+        accounts_section(&mut out, project, i, outcome.projects.len() > 1);
         startup_section(&mut out, project, outcome.projects.len() > 1);
         builds_section(&mut out, project, outcome.projects.len() > 1);
     }
@@ -197,85 +198,195 @@ fn slug(text: &str) -> String {
 /// Two stacked bars — reservations, then limits — one segment per service, against the Plimsoll
 /// line at the usable capacity; every part of a segment past the line is red.
 fn bars(out: &mut String, anchor: &str, name: &str, b: &Budget) {
-    const LEFT: f64 = 110.0;
-    const WIDTH: f64 = 640.0;
-    const ROW: f64 = 34.0;
-    let usable = b.usable.unwrap_or(0.0);
-    let scale_max = b.limits.max(b.reservations).max(usable).max(f64::MIN_POSITIVE) * 1.08;
-    let x = |v: f64| LEFT + WIDTH * v / scale_max;
-    let height = 30.0 + 2.0 * ROW + 24.0;
     let line = b.usable.map(|u| format!("the Plimsoll line, the usable capacity, is at {}", amount(b, u)));
-    let _ = writeln!(
-        out,
-        "<svg class=\"bars\" viewBox=\"0 0 {:.0} {height:.0}\" role=\"img\" aria-labelledby=\"{anchor}-t {anchor}-d\">",
-        LEFT + WIDTH + 150.0
+    let desc = format!(
+        "Reservations add up to {}, limits to {}; {}. The table below lists every service.",
+        amount(b, b.reservations),
+        amount(b, b.limits),
+        line.as_deref().unwrap_or("no host profile gives the capacity")
     );
-    let _ = writeln!(out, "<title id=\"{anchor}-t\">{name}: reservations and limits of every service</title>");
-    let _ = writeln!(
-        out,
-        "<desc id=\"{anchor}-d\">Reservations add up to {}, limits to {}; {}. The table below lists every service.</desc>",
-        esc(&amount(b, b.reservations)),
-        esc(&amount(b, b.limits)),
-        esc(line.as_deref().unwrap_or("no host profile gives the capacity"))
-    );
-    for (row, (label, pick)) in [
+    let rows: Vec<Row> = [
         ("reservations", (|s: &budgets::Share| s.reservation) as fn(&budgets::Share) -> Option<f64>),
         ("limits", |s| s.limit),
     ]
     .into_iter()
-    .enumerate()
-    {
+    .map(|(label, pick)| Row {
+        label,
+        segments: b
+            .services
+            .iter()
+            .filter_map(|share| {
+                let v = pick(share).filter(|v| *v > 0.0)?;
+                let tip = format!("{}: {} {}", share.service, amount(b, v), label.trim_end_matches('s'));
+                let tip = if share.replicas > 1 { format!("{tip} ({} replicas)", share.replicas) } else { tip };
+                Some((tip, v))
+            })
+            .collect(),
+        total: if label == "limits" { b.limits } else { b.reservations },
+    })
+    .collect();
+    let chart = Chart { anchor, title: &format!("{name}: reservations and limits of every service"), desc: &desc };
+    draw(out, &chart, &rows, b.usable, &|v| amount(b, v));
+}
+
+/// One bar of a chart: its label, its segments (hover title, amount) and their total.
+struct Row {
+    label: &'static str,
+    segments: Vec<(String, f64)>,
+    total: f64,
+}
+
+/// What a chart is called and says in words (its text alternative).
+struct Chart<'a> {
+    anchor: &'a str,
+    title: &'a str,
+    desc: &'a str,
+}
+
+/// Stacked bars, one segment per service (a hue each, in order), against the Plimsoll line at
+/// `usable`; every part of a segment past the line is red.
+fn draw(out: &mut String, chart: &Chart, rows: &[Row], usable: Option<f64>, amount: &dyn Fn(f64) -> String) {
+    const LEFT: f64 = 110.0;
+    const WIDTH: f64 = 640.0;
+    const ROW: f64 = 34.0;
+    let anchor = chart.anchor;
+    let limit = usable.unwrap_or(0.0);
+    let largest = rows.iter().map(|r| r.total).fold(limit, f64::max);
+    let scale_max = largest.max(f64::MIN_POSITIVE) * 1.08;
+    let x = |v: f64| LEFT + WIDTH * v / scale_max;
+    let bottom = 20.0 + rows.len() as f64 * ROW;
+    let _ = writeln!(
+        out,
+        "<svg class=\"bars\" viewBox=\"0 0 {:.0} {:.0}\" role=\"img\" aria-labelledby=\"{anchor}-t {anchor}-d\">",
+        LEFT + WIDTH + 150.0,
+        bottom + 24.0
+    );
+    let _ = writeln!(out, "<title id=\"{anchor}-t\">{}</title>", esc(chart.title));
+    let _ = writeln!(out, "<desc id=\"{anchor}-d\">{}</desc>", esc(chart.desc));
+    for (row, bar) in rows.iter().enumerate() {
         let y = 20.0 + row as f64 * ROW;
-        let _ = writeln!(out, "<text x=\"0\" y=\"{:.1}\">{label}</text>", y + 16.0);
+        let _ = writeln!(out, "<text x=\"0\" y=\"{:.1}\">{}</text>", y + 16.0, bar.label);
         let mut at = 0.0;
-        for (i, share) in b.services.iter().enumerate() {
-            let Some(v) = pick(share).filter(|v| *v > 0.0) else { continue };
+        for (i, (tip, v)) in bar.segments.iter().enumerate() {
             let (x0, x1) = (at, at + v);
             at = x1;
             let hue = (i * 47) % 360;
-            let tip = format!("{}: {} {}", share.service, amount(b, v), label.trim_end_matches('s'));
-            let tip = if share.replicas > 1 { format!("{tip} ({} replicas)", share.replicas) } else { tip };
-            let fits_to = if b.usable.is_some() { x1.min(usable) } else { x1 };
+            let fits_to = if usable.is_some() { x1.min(limit) } else { x1 };
             if fits_to > x0 {
                 let _ = writeln!(
                     out,
                     "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"24\" fill=\"hsl({hue} 55% 62%)\" stroke=\"#fff\"><title>{}</title></rect>",
                     x(x0),
                     (x(fits_to) - x(x0)).max(0.5),
-                    esc(&tip)
+                    esc(tip)
                 );
             }
-            if b.usable.is_some() && x1 > usable {
-                let from = x0.max(usable);
+            if usable.is_some() && x1 > limit {
+                let from = x0.max(limit);
                 let _ = writeln!(
                     out,
                     "<rect class=\"over\" x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"24\" stroke=\"#fff\"><title>{} (past the usable capacity)</title></rect>",
                     x(from),
                     (x(x1) - x(from)).max(0.5),
-                    esc(&tip)
+                    esc(tip)
                 );
             }
         }
-        let total = if row == 0 { b.reservations } else { b.limits };
-        let _ =
-            writeln!(out, "<text x=\"{:.1}\" y=\"{:.1}\">{}</text>", x(total) + 6.0, y + 16.0, esc(&amount(b, total)));
+        let _ = writeln!(
+            out,
+            "<text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+            x(bar.total) + 6.0,
+            y + 16.0,
+            esc(&amount(bar.total))
+        );
     }
-    if let Some(u) = b.usable {
+    if let Some(u) = usable {
         let lx = x(u);
         let _ = writeln!(
             out,
-            "<line class=\"plimsoll\" x1=\"{lx:.1}\" y1=\"8\" x2=\"{lx:.1}\" y2=\"{:.1}\"><title>usable capacity: {}</title></line>",
-            20.0 + 2.0 * ROW,
-            esc(&amount(b, u))
+            "<line class=\"plimsoll\" x1=\"{lx:.1}\" y1=\"8\" x2=\"{lx:.1}\" y2=\"{bottom:.1}\"><title>usable capacity: {}</title></line>",
+            esc(&amount(u))
         );
         let _ = writeln!(
             out,
             "<text x=\"{lx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">usable {}</text>",
-            20.0 + 2.0 * ROW + 16.0,
-            esc(&amount(b, u))
+            bottom + 16.0,
+            esc(&amount(u))
         );
     }
     let _ = writeln!(out, "</svg>");
+}
+
+/// Per GPU (each account a pack reported): a bar of the services' VRAM demands against the
+/// Plimsoll line at the usable VRAM, and a table of who asks for what and why.
+fn accounts_section(out: &mut String, project: &ProjectResult, index: usize, several: bool) {
+    let Some(b) = budgets::of(project) else { return };
+    if b.accounts.is_empty() {
+        return;
+    }
+    let of = if several { format!(" of <code>{}</code>", esc(&project.path)) } else { String::new() };
+    let heading = if b.accounts.iter().all(|a| a.kind == "vram") { "GPU VRAM" } else { "Accounts" };
+    let _ = writeln!(out, "<section class=\"budgets\">\n<h2>{heading}{of}</h2>");
+    for (i, a) in b.accounts.iter().enumerate() {
+        let anchor = if index == 0 {
+            format!("{}-acct-{i}", slug(&project.path))
+        } else {
+            format!("{}-{index}-acct-{i}", slug(&project.path))
+        };
+        let n = |v: f64| if a.unit == "bytes" { bytes(v as u64) } else { format!("{v:.0}") };
+        let bad = a.verdict == budgets::Verdict::Overcommitted;
+        let _ = writeln!(out, "<figure id=\"{anchor}\">\n<figcaption>{}</figcaption>", esc(&a.name));
+        let _ = writeln!(
+            out,
+            "<p class=\"verdict{}\">{} of {} usable ({}, {} kept free). Verdict: {}.</p>",
+            if bad { " bad" } else { "" },
+            esc(&n(a.total as f64)),
+            esc(&n(a.usable as f64)),
+            esc(&n(a.capacity as f64)),
+            esc(&n(a.reserved as f64)),
+            esc(a.sentence())
+        );
+        let row = Row {
+            label: "demand",
+            segments: a
+                .services
+                .iter()
+                .filter(|s| !s.unknown && s.amount > 0)
+                .map(|s| (format!("{}: {} ({})", s.service, n(s.amount as f64), s.source), s.amount as f64))
+                .collect(),
+            total: a.total as f64,
+        };
+        let desc = format!(
+            "The services placed on it ask for {} of {} usable; the Plimsoll line is at the usable VRAM. The table below lists every service.",
+            n(a.total as f64),
+            n(a.usable as f64)
+        );
+        let chart =
+            Chart { anchor: &anchor, title: &format!("{}: VRAM demand of every service on it", a.name), desc: &desc };
+        draw(out, &chart, &[row], Some(a.usable as f64), &n);
+        let _ = writeln!(
+            out,
+            "<table>\n<caption class=\"verdict\">{} per service</caption>\n\
+             <thead><tr><th scope=\"col\">service</th><th scope=\"col\" class=\"num\">demand</th><th scope=\"col\">from</th></tr></thead>\n<tbody>",
+            esc(&a.name)
+        );
+        for s in &a.services {
+            let demand = if s.unknown { "?".to_string() } else { n(s.amount as f64) };
+            let _ = writeln!(
+                out,
+                "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td>{}</td></tr>",
+                esc(&s.service),
+                esc(&demand),
+                prose(&s.source)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "</tbody>\n<tfoot><tr><th scope=\"row\">total</th><td class=\"num\">{}</td><td></td></tr></tfoot>\n</table>\n</figure>",
+            esc(&n(a.total as f64))
+        );
+    }
+    let _ = writeln!(out, "</section>");
 }
 
 fn table(out: &mut String, name: &str, b: &Budget) {

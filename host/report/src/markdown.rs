@@ -8,7 +8,8 @@
 //! does not fit is counted, with a pointer to the full report. With `full` it is the complete
 //! review, in the order of a hand review: the summary; per project the resource budget (each
 //! service's memory and CPU limits and reservations, totals, and a line per host resource with the
-//! usable capacity and a verdict, from [`crate::budgets`]), the startup ([`crate::startup`]) and the
+//! usable capacity and a verdict, from [`crate::budgets`]), the GPU VRAM per GPU (the accounts the
+//! resources pack reports), the startup ([`crate::startup`]) and the
 //! images and builds ([`crate::builds`]); then the findings by category → rule → occurrences, the
 //! waived findings with their reasons, and the errors.
 
@@ -283,6 +284,7 @@ fn render_full(outcome: &Outcome) -> String {
     let several = outcome.projects.len() > 1;
     for project in &outcome.projects {
         resources(&mut out, project, several);
+        accounts(&mut out, project, several);
         startup(&mut out, project, several);
         builds(&mut out, project, several);
     }
@@ -528,6 +530,56 @@ fn resources(out: &mut String, project: &ProjectResult, several: bool) {
         for (name, budget) in [("Memory", &b.memory), ("CPU", &b.cpu)] {
             let _ = writeln!(out, "{}\n", budget_line(name, budget));
         }
+    }
+}
+
+/// The packs' accounts (each GPU's VRAM): per account the services placed on it, their demand and
+/// where the number came from, the total against the usable capacity, and the verdict.
+fn accounts(out: &mut String, project: &ProjectResult, several: bool) {
+    let Some(b) = crate::budgets::of(project) else { return };
+    if b.accounts.is_empty() {
+        return;
+    }
+    let of = if several { format!(" of `{}`", project.path) } else { String::new() };
+    let title =
+        if b.accounts.iter().all(|a| a.kind == "vram") { "GPU VRAM".to_string() } else { "Accounts".to_string() };
+    let _ = writeln!(out, "## {title}{of}\n");
+    for a in &b.accounts {
+        let n = |v: u64| if a.unit == "bytes" { bytes(v) } else { v.to_string() };
+        let kind = if a.kind == "vram" { String::new() } else { format!("{} · ", a.kind) };
+        let _ = writeln!(out, "### {kind}{}\n", cell(&a.name));
+        if a.services.is_empty() {
+            let _ = writeln!(
+                out,
+                "No service is placed on it: {} of {} free ({} kept free).\n",
+                n(a.usable),
+                n(a.capacity),
+                n(a.reserved)
+            );
+            continue;
+        }
+        let _ = writeln!(out, "| service | demand | from |\n|---|---:|---|");
+        for s in &a.services {
+            let demand = if s.unknown { "?".to_string() } else { n(s.amount) };
+            let _ = writeln!(out, "| `{}` | {} | {} |", cell(&s.service), demand, cell(&s.source));
+        }
+        let _ = writeln!(out, "| **total** | **{}** | |\n", n(a.total));
+        let headroom = if a.total <= a.usable {
+            format!("{} to spare", n(a.usable - a.total))
+        } else {
+            format!("{} short", n(a.total - a.usable))
+        };
+        let _ = writeln!(
+            out,
+            "**{}:** {} of {} usable ({}, {} kept free){}: {headroom}. Verdict: {}.\n",
+            a.name,
+            n(a.total),
+            n(a.usable),
+            n(a.capacity),
+            n(a.reserved),
+            a.percent.map(|p| format!(", {p:.0} %")).unwrap_or_default(),
+            a.sentence()
+        );
     }
 }
 

@@ -14,7 +14,7 @@ use crate::bindings::{Policy, PolicyPre};
 use crate::cache::{CacheOutcome, ComponentCache, compile_uncached};
 use crate::convert::{self, PreparedProject};
 use crate::error::{EvalError, PackError, SettingsError};
-use crate::pack::{Limits, Pack, PackInfo, RawFinding, RuleInfo, RuleStatus};
+use crate::pack::{Budget, Limits, Pack, PackInfo, RawFinding, RuleInfo, RuleStatus};
 use crate::sandbox::StoreState;
 use crate::wire::{self, Lowering};
 
@@ -118,6 +118,8 @@ pub struct Evaluation {
     pub result: Result<Vec<RawFinding>, EvalError>,
     /// What the policy logged or printed (bounded).
     pub output: String,
+    /// The budget accounts it reported (`host.report-budget`), for the reports.
+    pub budgets: Vec<Budget>,
     /// Wall time of instantiation and the call.
     pub elapsed: Duration,
 }
@@ -231,7 +233,7 @@ impl Runtime {
             lowering: Lowering::of_component(wasm),
         };
         let describe_error = |message: String| PackError::Describe { origin: origin.to_string(), message };
-        let (answer, _output) = self.call(&pack, |policy, store| policy.call_describe(store));
+        let (answer, _output, _) = self.call(&pack, |policy, store| policy.call_describe(store));
         let info = answer.map_err(|e| describe_error(e.to_string()))?;
         pack.info = validate_info(info).map_err(describe_error)?;
         Ok(pack)
@@ -257,7 +259,7 @@ impl Runtime {
             }
         }
         let text = settings.to_string();
-        let (answer, _output) = self.call(pack, |policy, store| policy.call_validate_settings(store, &text));
+        let (answer, _output, _) = self.call(pack, |policy, store| policy.call_validate_settings(store, &text));
         match answer {
             Ok(Ok(())) => Ok(()),
             Ok(Err(message)) => Err(error(message)),
@@ -268,12 +270,14 @@ impl Runtime {
     /// Evaluate one pack on one project, in a fresh sandbox.
     pub fn evaluate(&self, pack: &Pack, project: &PreparedProject, settings: &str) -> Evaluation {
         let start = Instant::now();
-        let (answer, output) =
+        let (answer, output, budgets) =
             self.call(pack, |policy, store| wire::call_evaluate(policy, store, &project.wit, pack.lowering, settings));
         let result = answer
             .and_then(|r| r.map_err(|message| EvalError::Policy { message }))
             .and_then(|findings| validate_findings(pack, project, findings));
-        Evaluation { pack: pack.info.id.clone(), result, output, elapsed: start.elapsed() }
+        // Accounts of a failed evaluation are not trusted.
+        let budgets = if result.is_ok() { budgets.into_iter().map(Budget::from).collect() } else { Vec::new() };
+        Evaluation { pack: pack.info.id.clone(), result, output, budgets, elapsed: start.elapsed() }
     }
 
     /// Evaluate several packs (each with its settings JSON) on one project, in parallel.
@@ -286,7 +290,7 @@ impl Runtime {
         &self,
         pack: &Pack,
         f: impl FnOnce(&Policy, &mut Store<StoreState>) -> wasmtime::Result<R>,
-    ) -> (Result<R, EvalError>, String) {
+    ) -> (Result<R, EvalError>, String, Vec<crate::bindings::plimsoll::policy::host::Budget>) {
         let limits = pack.limits;
         let _sandbox = self.sandboxes.as_ref().map(Sandboxes::take); // dropped after the store
         let mut store = Store::new(&self.engine, StoreState::new(limits.memory_bytes, limits.output_bytes));
@@ -305,7 +309,8 @@ impl Runtime {
             }
         };
         let output = store.data().captured_output();
-        (result, output)
+        let budgets = std::mem::take(&mut store.data_mut().budgets);
+        (result, output, budgets)
     }
 }
 

@@ -24,5 +24,5 @@ pub use cache::ComponentCache;
 pub use convert::PreparedProject;
 pub use engine::{Evaluation, Runtime, RuntimeOptions};
 pub use error::{EvalError, PackError, SettingsError};
-pub use pack::{Fix, Limits, Pack, PackInfo, RawFinding, RuleInfo, RuleStatus, Severity};
+pub use pack::{Budget, BudgetShare, Fix, Limits, Pack, PackInfo, RawFinding, RuleInfo, RuleStatus, Severity};
 pub use wire::{LOWERING_SECTION, Lowering, ONE_BLOCK_MAX};

@@ -131,6 +131,48 @@ pub struct RawFinding {
     pub fix: Option<Fix>,
 }
 
+/// A pack's account of one host resource (`host.report-budget`), for the reports' budget tables.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Budget {
+    /// What is counted, kebab-case (`vram`).
+    pub kind: String,
+    /// Which one (`gpu 0 (RTX 3060)`).
+    pub name: String,
+    /// Its capacity, in the unit (bytes for memory and VRAM).
+    pub capacity: u64,
+    /// What is kept free of it (headroom).
+    pub reserved: u64,
+    /// Who takes what.
+    pub shares: Vec<BudgetShare>,
+}
+
+/// One service's share in a [`Budget`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BudgetShare {
+    /// The service.
+    pub service: String,
+    /// What it takes, in the budget's unit; `None` when the pack cannot tell.
+    pub amount: Option<u64>,
+    /// Where the number comes from.
+    pub source: String,
+}
+
+impl From<crate::bindings::plimsoll::policy::host::Budget> for Budget {
+    fn from(b: crate::bindings::plimsoll::policy::host::Budget) -> Self {
+        Budget {
+            kind: b.kind,
+            name: b.name,
+            capacity: b.capacity,
+            reserved: b.reserved,
+            shares: b
+                .shares
+                .into_iter()
+                .map(|s| BudgetShare { service: s.service, amount: s.amount, source: s.source })
+                .collect(),
+        }
+    }
+}
+
 /// Per-pack sandbox limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {

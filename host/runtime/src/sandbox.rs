@@ -14,7 +14,7 @@ use wasmtime::{ResourceLimiter, Result};
 use wasmtime_wasi::p2::pipe::{ClosedInputStream, MemoryOutputPipe};
 use wasmtime_wasi::{HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
-use crate::bindings::plimsoll::policy::host::{Host, LogLevel};
+use crate::bindings::plimsoll::policy::host::{Budget, Host, LogLevel};
 
 /// The instant every clock reports: 2024-01-01T00:00:00Z.
 const FIXED_WALL_CLOCK: Duration = Duration::from_secs(1_704_067_200);
@@ -24,6 +24,12 @@ const RANDOM_SEED: u64 = 0x504c_494d_534f_4c4c;
 const MAX_LOG_LINES: usize = 1000;
 /// Longest log line kept.
 const MAX_LOG_LINE: usize = 4096;
+/// Most budget accounts kept per evaluation.
+const MAX_BUDGETS: usize = 64;
+/// Most shares kept per budget account.
+const MAX_BUDGET_SHARES: usize = 1000;
+/// Most bytes of a budget account's names and sources.
+const MAX_BUDGET_TEXT: usize = 512;
 
 /// Limits the memory and tables of one store, and remembers whether it had to refuse.
 #[derive(Debug)]
@@ -54,6 +60,8 @@ pub(crate) struct StoreState {
     pub(crate) stdout: MemoryOutputPipe,
     pub(crate) stderr: MemoryOutputPipe,
     pub(crate) logs: Vec<(LogLevel, String)>,
+    /// The budget accounts the policy reported (bounded).
+    pub(crate) budgets: Vec<Budget>,
 }
 
 impl StoreState {
@@ -82,6 +90,7 @@ impl StoreState {
             stdout,
             stderr,
             logs: Vec::new(),
+            budgets: Vec::new(),
         }
     }
 
@@ -110,20 +119,39 @@ impl WasiView for StoreState {
     }
 }
 
+/// `text` cut to at most `max` bytes (at a character boundary), marked with `…` when cut.
+fn bounded(mut text: String, max: usize) -> String {
+    if text.len() > max {
+        let mut cut = max;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push('…');
+    }
+    text
+}
+
 impl Host for StoreState {
     fn log(&mut self, level: LogLevel, message: String) {
         if self.logs.len() < MAX_LOG_LINES {
-            let mut message = message;
-            if message.len() > MAX_LOG_LINE {
-                let mut cut = MAX_LOG_LINE;
-                while !message.is_char_boundary(cut) {
-                    cut -= 1;
-                }
-                message.truncate(cut);
-                message.push('…');
-            }
-            self.logs.push((level, message));
+            self.logs.push((level, bounded(message, MAX_LOG_LINE)));
         }
+    }
+
+    fn report_budget(&mut self, budget: Budget) {
+        if self.budgets.len() >= MAX_BUDGETS {
+            return;
+        }
+        let mut budget = budget;
+        budget.kind = bounded(budget.kind, MAX_BUDGET_TEXT);
+        budget.name = bounded(budget.name, MAX_BUDGET_TEXT);
+        budget.shares.truncate(MAX_BUDGET_SHARES);
+        for share in &mut budget.shares {
+            share.service = bounded(std::mem::take(&mut share.service), MAX_BUDGET_TEXT);
+            share.source = bounded(std::mem::take(&mut share.source), MAX_BUDGET_TEXT);
+        }
+        self.budgets.push(budget);
     }
 }
 

@@ -99,10 +99,11 @@ pub fn document() -> Value {
                             "description": "per project path: the memory (bytes) and CPU budgets against the host profile",
                             "additionalProperties": {
                                 "type": "object",
-                                "required": ["memory", "cpu"],
+                                "required": ["memory", "cpu", "accounts"],
                                 "properties": {
                                     "memory": { "$ref": "#/components/schemas/Budget" },
-                                    "cpu": { "$ref": "#/components/schemas/Budget" }
+                                    "cpu": { "$ref": "#/components/schemas/Budget" },
+                                    "accounts": { "type": "array", "items": { "$ref": "#/components/schemas/Account" } }
                                 }
                             }
                         }
@@ -129,6 +130,26 @@ pub fn document() -> Value {
                         "limits_percent": { "type": ["number", "null"] },
                         "reservations_percent": { "type": ["number", "null"] },
                         "verdict": { "type": "string", "enum": ["fits", "unbounded", "overcommitted", "over-reserved", "unknown"] }
+                    }
+                },
+                "Account": {
+                    "type": "object",
+                    "required": ["kind", "name", "pack", "unit", "capacity", "reserved", "usable", "services", "total", "percent", "unknown", "verdict"],
+                    "properties": {
+                        "kind": { "type": "string" }, "name": { "type": "string" }, "pack": { "type": "string" },
+                        "unit": { "type": "string", "enum": ["bytes", "units"] },
+                        "capacity": { "type": "integer" }, "reserved": { "type": "integer" }, "usable": { "type": "integer" },
+                        "services": { "type": "array", "items": {
+                            "type": "object", "required": ["service", "amount", "source", "unknown"],
+                            "properties": {
+                                "service": { "type": "string" }, "amount": { "type": "integer" },
+                                "source": { "type": "string" }, "unknown": { "type": "boolean" }
+                            }
+                        } },
+                        "total": { "type": "integer" },
+                        "percent": { "type": ["number", "null"] },
+                        "unknown": { "type": "array", "items": { "type": "string" } },
+                        "verdict": { "type": "string", "enum": ["fits", "unbounded", "overcommitted"] }
                     }
                 },
                 "Finding": {

@@ -130,6 +130,43 @@ fn a_runtime_without_the_pool_gives_the_same_findings() {
     }
 }
 
+/// The built-in resources pack as it was built against the contract before `host.report-budget`
+/// existed (`plimsoll:policy@0.1.0` with `log` only), committed as a fixture.
+static RESOURCES_BEFORE_REPORT_BUDGET: &[u8] = include_bytes!("../../fixtures/resources-0.1.0.wasm");
+
+#[test]
+fn a_component_built_before_report_budget_loads_and_answers_alike() {
+    let rt = pooled();
+    let mut loaded = load(&[acceptance_dir().join("nsn-local")], &LoadOptions::default());
+    loaded.model.host = Some(plimsoll_model::model::HostProfile {
+        memory: Some(16 << 30),
+        cpus: Some(8.0),
+        reserved_memory: 2 << 30,
+        reserved_cpus: 1.0,
+        gpus: vec![plimsoll_model::model::Gpu { name: "RTX 3060".into(), vram: 12 << 30 }],
+    });
+    let project = PreparedProject::new(&loaded.model).unwrap();
+    let current = BUILTIN_PACKS.iter().find(|(id, _)| *id == "resources").unwrap().1;
+    let run = |bytes: &[u8]| {
+        let pack = rt.load_pack(bytes, "resources", Limits::default()).unwrap();
+        let evaluation = rt.evaluate(&pack, &project, "{}");
+        let findings = evaluation.result.unwrap();
+        (
+            findings.iter().map(|f| format!("{} {:?} {}", f.rule, f.subject, f.message)).collect::<Vec<_>>(),
+            evaluation.budgets,
+        )
+    };
+    let (old_findings, old_budgets) = run(RESOURCES_BEFORE_REPORT_BUDGET);
+    let (new_findings, new_budgets) = run(current);
+    assert!(!old_findings.is_empty(), "the old component evaluates");
+    assert!(old_budgets.is_empty(), "it cannot report budgets");
+    assert_eq!(old_findings, new_findings, "the rules answer the same");
+    assert_eq!(new_budgets.len(), 1, "one account for the one gpu: {new_budgets:?}");
+    let vram = &new_budgets[0];
+    assert_eq!((vram.kind.as_str(), vram.name.as_str(), vram.capacity), ("vram", "gpu 0 (RTX 3060)", 12 << 30));
+    assert!(!vram.shares.is_empty(), "nsn-local places services on the gpu");
+}
+
 /// Where the name of the custom section that declares the one-block lowering starts in `wasm`.
 fn lowering_section_at(wasm: &[u8]) -> usize {
     let name = LOWERING_SECTION.as_bytes();

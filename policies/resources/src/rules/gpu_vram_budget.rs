@@ -2,6 +2,7 @@
 
 use plimsoll_sdk::model::{DeviceCount, DeviceRequest, HostProfile, Project, Service};
 use plimsoll_sdk::units::{GIB, MIB, format_bytes};
+use plimsoll_sdk::bindings::plimsoll::policy::host::{Budget, BudgetShare};
 use plimsoll_sdk::{Report, query, subject};
 
 use crate::Settings;
@@ -23,6 +24,10 @@ plimsoll_sdk::declare_rule! {
     ///
     /// An absolute demand is split evenly over the GPUs a service takes. Services whose demand
     /// cannot be read are left out of the sum.
+    ///
+    /// Every GPU's account (who is placed on it, with how much and where the number came from) is
+    /// handed to the reports, which draw it in the Markdown review, the HTML page and the JSON
+    /// `budgets`, fitting or not.
     ///
     /// ## Why is this bad?
     /// VRAM is not overcommitted: the second model to load fails with `CUDA out of memory`, or a
@@ -191,12 +196,19 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
     let headroom = settings.headroom_bytes() as f64;
     // Per GPU: (service, bytes, source).
     let mut per_gpu: Vec<Vec<(&Service, f64, String)>> = vec![Vec::new(); gpus.len()];
+    // Per GPU: the services placed on it whose demand cannot be read.
+    let mut unknown: Vec<Vec<&str>> = vec![Vec::new(); gpus.len()];
     for service in &project.services {
         if service.replicas == Some(0) || gpu_requests(service).next().is_none() {
             continue;
         }
         let placed = placement(service, gpus.len());
-        let Some(demand) = demand(service, settings) else { continue };
+        let Some(demand) = demand(service, settings) else {
+            for &gpu in &placed {
+                unknown[gpu].push(service.name.as_str());
+            }
+            continue;
+        };
         let replicas = f64::from(service.replicas.unwrap_or(1));
         for &gpu in &placed {
             let (bytes, source) = match &demand {
@@ -206,6 +218,7 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
             per_gpu[gpu].push((service, bytes * replicas, source));
         }
     }
+    account(gpus, &per_gpu, &unknown, headroom, report);
     for (index, users) in per_gpu.iter().enumerate() {
         let gpu = &gpus[index];
         let total: f64 = users.iter().map(|u| u.1).sum();
@@ -240,6 +253,44 @@ pub fn check(project: &Project, settings: &Settings, report: &mut Report) {
             finding =
                 finding.related(subject::service(&service.name, &["deploy", "resources", "reservations", "devices"]));
         }
+    }
+}
+
+/// Hand the reports the VRAM account of every GPU (when any service asks for one): who is placed
+/// on it, with how much and why; a service whose demand cannot be read counts 0, and says so.
+fn account(
+    gpus: &[plimsoll_sdk::model::Gpu],
+    per_gpu: &[Vec<(&Service, f64, String)>],
+    unknown: &[Vec<&str>],
+    headroom: f64,
+    report: &mut Report,
+) {
+    if per_gpu.iter().all(Vec::is_empty) && unknown.iter().all(Vec::is_empty) {
+        return;
+    }
+    for (index, gpu) in gpus.iter().enumerate() {
+        let mut shares: Vec<BudgetShare> = per_gpu[index]
+            .iter()
+            .map(|(s, bytes, source)| BudgetShare {
+                service: s.name.clone(),
+                amount: Some(bytes.max(0.0) as u64),
+                source: source.clone(),
+            })
+            .collect();
+        shares.sort_by(|a, b| b.amount.cmp(&a.amount).then_with(|| a.service.cmp(&b.service)));
+        // Unknown demands come last.
+        shares.extend(unknown[index].iter().map(|name| BudgetShare {
+            service: (*name).to_string(),
+            amount: None,
+            source: "not known: set `x-plimsoll.vram` or a VRAM variable".to_string(),
+        }));
+        report.budget(Budget {
+            kind: "vram".to_string(),
+            name: format!("gpu {index} ({})", gpu.name),
+            capacity: gpu.vram,
+            reserved: (headroom.max(0.0) as u64).min(gpu.vram),
+            shares,
+        });
     }
 }
 
@@ -295,5 +346,41 @@ mod tests {
             "services:\n  jax:\n    image: j:1\n    environment: {{ XLA_PYTHON_CLIENT_MEM_FRACTION: '0.75' }}\n    {GPU}\n  llm:\n    image: l:1\n    command: --model m --gpu-memory-utilization=0.5\n    {GPU}\n"
         );
         assert_eq!(vram_findings(&yaml, &[16]).len(), 1);
+    }
+
+    #[test]
+    fn every_gpu_gets_an_account_for_the_reports() {
+        let yaml = format!(
+            "services:\n  llm:\n    image: vllm/vllm-openai:v0.6.3\n    {GPU}\n  tts:\n    image: t:1\n    x-plimsoll: {{ vram: 3GiB }}\n    {GPU}\n  odd:\n    image: o:1\n    {GPU}\n  web:\n    image: nginx:1\n"
+        );
+        let mut project = from_compose(&yaml);
+        project.host = Some(HostProfile {
+            memory: None,
+            cpus: None,
+            reserved_memory: 0,
+            reserved_cpus: 0.0,
+            gpus: vec![Gpu { name: "RTX 3060".into(), vram: 12 << 30 }, Gpu { name: "T4".into(), vram: 16 << 30 }],
+        });
+        let mut report = plimsoll_sdk::Report::new();
+        super::check(&project, &crate::Settings::default(), &mut report);
+        let budgets = report.budgets();
+        assert_eq!(budgets.len(), 2, "one account per gpu");
+        assert_eq!((budgets[0].kind.as_str(), budgets[0].name.as_str()), ("vram", "gpu 0 (RTX 3060)"));
+        assert_eq!((budgets[0].capacity, budgets[0].reserved), (12 << 30, 256 << 20));
+        let shares: Vec<(&str, Option<u64>, &str)> =
+            budgets[0].shares.iter().map(|s| (s.service.as_str(), s.amount, s.source.as_str())).collect();
+        let vllm = (0.9 * (12u64 << 30) as f64) as u64;
+        assert_eq!(shares[0], ("llm", Some(vllm), "vLLM's default `--gpu-memory-utilization 0.9`"));
+        assert_eq!(shares[1], ("tts", Some(3 << 30), "`x-plimsoll.vram`"));
+        assert_eq!((shares[2].0, shares[2].1), ("odd", None));
+        assert!(shares[2].2.starts_with("not known"), "{shares:?}");
+        // `count: 1` takes the first gpu only: the second is empty.
+        assert!(budgets[1].shares.is_empty());
+        // No gpu service, no account.
+        let mut quiet = from_compose("services:\n  web:\n    image: nginx:1\n");
+        quiet.host = project.host.clone();
+        let mut report = plimsoll_sdk::Report::new();
+        super::check(&quiet, &crate::Settings::default(), &mut report);
+        assert!(report.budgets().is_empty());
     }
 }
