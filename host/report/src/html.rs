@@ -259,7 +259,7 @@ fn draw(out: &mut String, chart: &Chart, rows: &[Row], usable: Option<f64>, amou
         out,
         "<svg class=\"bars\" viewBox=\"0 0 {:.0} {:.0}\" role=\"img\" aria-labelledby=\"{anchor}-t {anchor}-d\">",
         LEFT + WIDTH + 150.0,
-        bottom + 24.0
+        bottom + 34.0
     );
     let _ = writeln!(out, "<title id=\"{anchor}-t\">{}</title>", esc(chart.title));
     let _ = writeln!(out, "<desc id=\"{anchor}-d\">{}</desc>", esc(chart.desc));
@@ -352,7 +352,9 @@ fn accounts_section(out: &mut String, project: &ProjectResult, index: usize, sev
                 .services
                 .iter()
                 .filter(|s| !s.unknown && s.amount > 0)
-                .map(|s| (format!("{}: {} ({})", s.service, n(s.amount as f64), s.source), s.amount as f64))
+                .map(|s| {
+                    (format!("{}: {} ({})", s.service, n(s.amount as f64), s.source.replace('`', "")), s.amount as f64)
+                })
                 .collect(),
             total: a.total as f64,
         };

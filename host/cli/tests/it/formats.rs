@@ -376,3 +376,49 @@ fn startup_adds_healthcheck_graces_along_service_healthy_dependencies() {
     let html = render(&outcome, Format::Html, RenderOptions::default());
     assert!(html.contains("Worst case to healthy: <strong>2m 50s</strong>"), "{html}");
 }
+
+#[test]
+fn each_gpus_vram_is_drawn_from_the_resources_packs_account() {
+    // nsn-local: one 12 GiB card, `vortex` budgets 11.8 GB through its environment.
+    let outcome = check(vec![stack("nsn-local")]);
+    let json = to_json(&outcome);
+    let accounts = &json["budgets"][outcome.projects[0].path.as_str()]["accounts"];
+    assert_eq!(accounts.as_array().map(Vec::len), Some(1), "{accounts}");
+    let gpu = &accounts[0];
+    assert_eq!(
+        (gpu["kind"].as_str(), gpu["name"].as_str(), gpu["pack"].as_str()),
+        (Some("vram"), Some("gpu 0 (RTX 3060)"), Some("resources"))
+    );
+    assert_eq!(gpu["usable"].as_u64(), Some((12u64 << 30) - (256 << 20)));
+    assert_eq!(gpu["total"].as_u64(), Some(11_800_000_000));
+    assert_eq!(gpu["services"][0]["source"], "`VORTEX_MAX_VRAM_GB=11.8`");
+    assert_eq!(gpu["verdict"], "fits");
+    let full = render(&outcome, Format::Markdown, RenderOptions { full: true, ..RenderOptions::default() });
+    assert!(full.contains("## GPU VRAM\n\n### gpu 0 (RTX 3060)\n"), "{full}");
+    assert!(full.contains("| `vortex` | 10.99 GiB | `VORTEX_MAX_VRAM_GB=11.8` |"), "{full}");
+    assert!(full.contains("**gpu 0 (RTX 3060):** 10.99 GiB of 11.75 GiB usable (12 GiB, 256 MiB kept free), 94 %: 778.64 MiB to spare. Verdict: fits"), "{full}");
+
+    // Two services on one card, more than it has: overcommitted, and red past the line.
+    let dir = tempfile::tempdir().unwrap();
+    let gpu =
+        "deploy: { resources: { reservations: { devices: [{ driver: nvidia, count: 1, capabilities: [gpu] }] } } }";
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        format!("services:\n  llm:\n    image: vllm/vllm-openai:v0.6.3\n    {gpu}\n  tts:\n    image: t:1\n    x-plimsoll: {{ vram: 3GiB }}\n    {gpu}\n  odd:\n    image: o:1\n    {gpu}\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("plimsoll.yaml"), "host: { gpus: [{ name: RTX 3060, vram: 12GiB }] }\n").unwrap();
+    let outcome = check(vec![dir.path().to_path_buf()]);
+    let full = render(&outcome, Format::Markdown, RenderOptions { full: true, ..RenderOptions::default() });
+    assert!(full.contains("| `llm` | 10.8 GiB | vLLM's default `--gpu-memory-utilization 0.9` |"), "{full}");
+    assert!(full.contains("| `tts` | 3 GiB | `x-plimsoll.vram` |"), "{full}");
+    assert!(full.contains("| `odd` | ? | not known: set `x-plimsoll.vram` or a VRAM variable |"), "{full}");
+    assert!(full.contains("2.05 GiB short. Verdict: overcommitted"), "{full}");
+    let html = render(&outcome, Format::Html, RenderOptions::default());
+    let section =
+        html.split("<h2>GPU VRAM</h2>").nth(1).expect("a GPU VRAM section").split("</section>").next().unwrap();
+    assert!(section.contains("<line class=\"plimsoll\""), "{section}");
+    assert!(section.contains("<rect class=\"over\""), "the part past the line is red: {section}");
+    assert!(section.contains("<p class=\"verdict bad\">"), "{section}");
+    assert!(section.contains("<td><code>x-plimsoll.vram</code></td>"), "{section}");
+}
