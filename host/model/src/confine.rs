@@ -44,7 +44,32 @@ pub enum Kind {
     Other,
 }
 
+impl Kind {
+    /// The bytes of a file or link; 0 for a directory or anything else.
+    pub fn bytes(self) -> u64 {
+        match self {
+            Kind::File(len) | Kind::Symlink(len) => len,
+            Kind::Dir | Kind::Other => 0,
+        }
+    }
+}
+
 static NEXT_ROOT: AtomicU64 = AtomicU64::new(0);
+
+/// A project file's name as the project's files are keyed: relative, `/`-separated, without `.`
+/// and empty segments (`./a//b` → `a/b`). A name that is empty, absolute, holds a NUL or climbs
+/// out with `..` is refused with a message naming it.
+pub fn relative_name(name: &str) -> Result<String, String> {
+    let relative = Path::new(name);
+    let inside = !name.is_empty()
+        && !name.contains('\0')
+        && relative.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+        && relative.components().any(|c| matches!(c, Component::Normal(_)));
+    if !inside {
+        return Err(format!("`{name}` is not a relative path inside the project (no absolute paths, no `..`)"));
+    }
+    Ok(name.split('/').filter(|p| !p.is_empty() && *p != ".").collect::<Vec<_>>().join("/"))
+}
 
 impl MemoryFiles {
     /// Hold `files` (relative, `/`-separated names; `.` and empty segments are dropped) below a new
@@ -53,16 +78,7 @@ impl MemoryFiles {
     pub fn new(files: BTreeMap<String, Vec<u8>>) -> Result<Self, String> {
         let mut held = BTreeMap::new();
         for (name, bytes) in files {
-            let relative = Path::new(&name);
-            let inside = !name.is_empty()
-                && !name.contains('\0')
-                && relative.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
-                && relative.components().any(|c| matches!(c, Component::Normal(_)));
-            if !inside {
-                return Err(format!("`{name}` is not a relative path inside the project (no absolute paths, no `..`)"));
-            }
-            let key = name.split('/').filter(|p| !p.is_empty() && *p != ".").collect::<Vec<_>>().join("/");
-            held.insert(key, bytes);
+            held.insert(relative_name(&name)?, bytes);
         }
         // A file that is also a directory of another (`a` and `a/b`) cannot be on disk either.
         for key in held.keys() {
@@ -97,11 +113,15 @@ impl MemoryFiles {
 
     /// What `path` is, if anything.
     pub fn kind(&self, path: &Path) -> std::io::Result<Kind> {
-        let key = self.key(path).ok_or_else(outside)?;
+        self.kind_of(&self.key(path).ok_or_else(outside)?)
+    }
+
+    /// What the entry keyed `key` is, if anything.
+    fn kind_of(&self, key: &str) -> std::io::Result<Kind> {
         if key.is_empty() {
             return Ok(Kind::Dir);
         }
-        if let Some(bytes) = self.files.get(&key) {
+        if let Some(bytes) = self.files.get(key) {
             return Ok(Kind::File(bytes.len() as u64));
         }
         let prefix = format!("{key}/");
@@ -111,14 +131,19 @@ impl MemoryFiles {
         }
     }
 
-    /// The bytes of the file at `path`.
-    pub fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+    /// The bytes of the file at `path`, borrowed.
+    fn bytes(&self, path: &Path) -> std::io::Result<&[u8]> {
         let key = self.key(path).ok_or_else(outside)?;
         match self.files.get(&key) {
-            Some(bytes) => Ok(bytes.clone()),
-            None if self.kind(path).is_ok() => Err(std::io::Error::other("it is a directory")),
+            Some(bytes) => Ok(bytes),
+            None if self.kind_of(&key).is_ok() => Err(std::io::Error::other("it is a directory")),
             None => Err(std::io::Error::from(std::io::ErrorKind::NotFound)),
         }
+    }
+
+    /// The bytes of the file at `path`.
+    pub fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        self.bytes(path).map(<[u8]>::to_vec)
     }
 
     /// The text of the file at `path`.
@@ -129,10 +154,10 @@ impl MemoryFiles {
 
     /// The entries of the directory at `path`, by name, sorted.
     pub fn read_dir(&self, path: &Path) -> std::io::Result<Vec<(String, PathBuf)>> {
-        if self.kind(path)? != Kind::Dir {
+        let key = self.key(path).ok_or_else(outside)?;
+        if self.kind_of(&key)? != Kind::Dir {
             return Err(std::io::Error::other("Not a directory"));
         }
-        let key = self.key(path).ok_or_else(outside)?;
         let prefix = if key.is_empty() { String::new() } else { format!("{key}/") };
         let dir = self.root.join(&key);
         let mut names: Vec<String> = Vec::new();
@@ -241,10 +266,7 @@ pub fn read_to_string(path: &Path) -> std::io::Result<String> {
 pub fn read_head(path: &Path, limit: usize) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     match mode().as_deref() {
-        Some(Mode::Memory(files)) => files.read(path).map(|mut b| {
-            b.truncate(limit);
-            b
-        }),
+        Some(Mode::Memory(files)) => files.bytes(path).map(|b| b[..b.len().min(limit)].to_vec()),
         _ => {
             check(path)?;
             let mut head = Vec::new();

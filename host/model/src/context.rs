@@ -229,10 +229,7 @@ impl Walker<'_> {
                 }
                 total += bytes;
             } else {
-                let size = match meta {
-                    crate::confine::Kind::File(len) | crate::confine::Kind::Symlink(len) => len,
-                    crate::confine::Kind::Dir | crate::confine::Kind::Other => 0,
-                };
+                let size = meta.bytes();
                 total += size;
                 if !excluded {
                     self.scan.file_count += 1;

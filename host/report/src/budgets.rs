@@ -179,6 +179,11 @@ fn accounts(project: &ProjectResult) -> Vec<Account> {
         .collect()
 }
 
+/// The heading of a project's accounts in the reviews: `GPU VRAM` when they are all VRAM.
+pub fn accounts_heading(accounts: &[Account]) -> &'static str {
+    if accounts.iter().all(|a| a.kind == "vram") { "GPU VRAM" } else { "Accounts" }
+}
+
 impl Account {
     /// One sentence for reports.
     pub fn sentence(&self) -> &'static str {

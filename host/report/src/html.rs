@@ -13,7 +13,7 @@ use plimsoll_check::{Finding, Outcome, ProjectResult};
 use plimsoll_runtime::Severity;
 
 use crate::budgets::{self, Budget};
-use crate::markdown::{amount, bytes};
+use crate::markdown::{account_amount, amount, bytes};
 
 /// Text for HTML element content and attribute values (the XML escaping of the JUnit format).
 fn esc(text: &str) -> String {
@@ -325,7 +325,7 @@ fn accounts_section(out: &mut String, project: &ProjectResult, index: usize, sev
         return;
     }
     let of = if several { format!(" of <code>{}</code>", esc(&project.path)) } else { String::new() };
-    let heading = if b.accounts.iter().all(|a| a.kind == "vram") { "GPU VRAM" } else { "Accounts" };
+    let heading = budgets::accounts_heading(&b.accounts);
     let _ = writeln!(out, "<section class=\"budgets\">\n<h2>{heading}{of}</h2>");
     for (i, a) in b.accounts.iter().enumerate() {
         let anchor = if index == 0 {
@@ -333,7 +333,7 @@ fn accounts_section(out: &mut String, project: &ProjectResult, index: usize, sev
         } else {
             format!("{}-{index}-acct-{i}", slug(&project.path))
         };
-        let n = |v: f64| if a.unit == "bytes" { bytes(v as u64) } else { format!("{v:.0}") };
+        let n = |v: f64| account_amount(a, v as u64);
         let bad = a.verdict == budgets::Verdict::Overcommitted;
         let _ = writeln!(out, "<figure id=\"{anchor}\">\n<figcaption>{}</figcaption>", esc(&a.name));
         let _ = writeln!(

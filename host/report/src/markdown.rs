@@ -541,11 +541,9 @@ fn accounts(out: &mut String, project: &ProjectResult, several: bool) {
         return;
     }
     let of = if several { format!(" of `{}`", project.path) } else { String::new() };
-    let title =
-        if b.accounts.iter().all(|a| a.kind == "vram") { "GPU VRAM".to_string() } else { "Accounts".to_string() };
-    let _ = writeln!(out, "## {title}{of}\n");
+    let _ = writeln!(out, "## {}{of}\n", crate::budgets::accounts_heading(&b.accounts));
     for a in &b.accounts {
-        let n = |v: u64| if a.unit == "bytes" { bytes(v) } else { v.to_string() };
+        let n = |v| account_amount(a, v);
         let kind = if a.kind == "vram" { String::new() } else { format!("{} · ", a.kind) };
         let _ = writeln!(out, "### {kind}{}\n", cell(&a.name));
         if a.services.is_empty() {
@@ -581,6 +579,11 @@ fn accounts(out: &mut String, project: &ProjectResult, several: bool) {
             a.sentence()
         );
     }
+}
+
+/// An amount in an account's unit: `10.99 GiB`, or the number.
+pub(crate) fn account_amount(a: &crate::budgets::Account, v: u64) -> String {
+    if a.unit == "bytes" { bytes(v) } else { v.to_string() }
 }
 
 /// An amount of a budget's resource: `1.5 GiB`, `3.5 CPUs`.

@@ -7,8 +7,8 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::path::{Component, Path};
 
+use plimsoll_model::confine::relative_name;
 use serde::Deserialize;
 
 /// Most entries of one upload.
@@ -59,18 +59,20 @@ pub fn from_json(body: &[u8]) -> Result<Upload, UploadError> {
     }
     let mut files = BTreeMap::new();
     for (name, text) in request.files {
-        check_name(&name).map_err(|e| UploadError(format!("files: {e}")))?;
-        files.insert(normalize(&name), text.into_bytes());
+        let key = relative_name(&name).map_err(|e| UploadError(format!("files: {e}")))?;
+        files.insert(key, text.into_bytes());
     }
+    let mut compose_files = Vec::new();
     for name in &request.compose_files {
-        check_name(name).map_err(|e| UploadError(format!("compose_files: {e}")))?;
-        if !files.contains_key(&normalize(name)) {
+        let key = relative_name(name).map_err(|e| UploadError(format!("compose_files: {e}")))?;
+        if !files.contains_key(&key) {
             return Err(UploadError(format!("compose_files: `{name}` is not among the uploaded files")));
         }
+        compose_files.push(key);
     }
     Ok(Upload {
         files,
-        compose_files: request.compose_files.iter().map(|n| normalize(n)).collect(),
+        compose_files,
         profiles: request.profiles,
         config: request.config,
         project_name: request.project_name,
@@ -108,7 +110,7 @@ pub fn from_tar_gz(body: &[u8], max_bytes: usize) -> Result<Upload, UploadError>
                 }
             )));
         }
-        check_name(&name).map_err(|e| UploadError(format!("tar: {e}")))?;
+        let key = relative_name(&name).map_err(|e| UploadError(format!("tar: {e}")))?;
         let mut bytes = Vec::new();
         let limit = (max_bytes.saturating_sub(total) + 1) as u64;
         entry.by_ref().take(limit).read_to_end(&mut bytes).map_err(|e| UploadError(format!("tar: `{name}`: {e}")))?;
@@ -119,32 +121,12 @@ pub fn from_tar_gz(body: &[u8], max_bytes: usize) -> Result<Upload, UploadError>
         if files.len() >= MAX_FILES {
             return Err(UploadError(format!("tar: more than {MAX_FILES} files")));
         }
-        files.insert(normalize(&name), bytes);
+        files.insert(key, bytes);
     }
     if files.is_empty() {
         return Err(UploadError("tar: the archive holds no files".into()));
     }
     Ok(Upload { files, ..Upload::default() })
-}
-
-/// A name is a relative path inside the upload: not empty, not absolute, no `..`.
-fn check_name(name: &str) -> Result<(), String> {
-    let path = Path::new(name);
-    let inside = !name.is_empty()
-        && !name.starts_with('/')
-        && !name.contains('\0')
-        && path.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
-        && path.components().any(|c| matches!(c, Component::Normal(_)));
-    if inside {
-        Ok(())
-    } else {
-        Err(format!("`{name}` is not a relative path inside the project (no absolute paths, no `..`)"))
-    }
-}
-
-/// `./a//b` → `a/b`.
-fn normalize(name: &str) -> String {
-    name.split('/').filter(|p| !p.is_empty() && *p != ".").collect::<Vec<_>>().join("/")
 }
 
 /// serde's message without its own position suffix.

@@ -66,11 +66,11 @@ pub(super) fn read_env_file(
 /// The text of an env file (bounded, UTF-8).
 fn read_text(path: &Path) -> Result<String, String> {
     crate::confine::check(path).map_err(|e| e.to_string())?;
-    let len = match crate::confine::kind(path).map_err(|e| e.to_string())? {
-        crate::confine::Kind::Dir => return Err("it is a directory".to_owned()),
-        crate::confine::Kind::File(len) | crate::confine::Kind::Symlink(len) => len,
-        crate::confine::Kind::Other => 0,
-    };
+    let kind = crate::confine::kind(path).map_err(|e| e.to_string())?;
+    if kind == crate::confine::Kind::Dir {
+        return Err("it is a directory".to_owned());
+    }
+    let len = kind.bytes();
     if len > MAX_ENV_FILE_BYTES {
         return Err(format!("it is too large ({len} bytes, the limit is {MAX_ENV_FILE_BYTES})"));
     }
@@ -161,16 +161,13 @@ fn resolve_service(
     for entry in &files {
         let text = match read_text(&entry.path) {
             Ok(text) => text,
-            Err(_)
-                if !entry.required
-                    && !crate::confine::exists(&entry.path)
-                    && crate::confine::check(&entry.path).is_ok() =>
-            {
-                continue;
-            }
             Err(e) => {
                 // A file outside the project says so, whether or not it exists.
-                let what = if crate::confine::exists(&entry.path) || crate::confine::check(&entry.path).is_err() {
+                let readable = crate::confine::exists(&entry.path) || crate::confine::check(&entry.path).is_err();
+                if !readable && !entry.required {
+                    continue;
+                }
+                let what = if readable {
                     format!("cannot read env file `{}`: {e}", entry.path.display())
                 } else {
                     format!("env file `{}` of service `{name}` not found", entry.path.display())
