@@ -127,18 +127,67 @@ pub fn base_image<'a>(dockerfile: &'a Dockerfile, stage: &'a Stage) -> Option<&'
 pub struct BuildChain<'a> {
     /// Every instruction that ends up in the image, first base first: (Dockerfile index, instruction index, instruction).
     pub instructions: Vec<(u32, u32, &'a Instruction)>,
-    /// The image outside the project the chain starts from (`None` for `scratch` or an unresolved stage).
-    pub base: Option<&'a ImageRef>,
+    /// The image outside the project the chain starts from (`None` for `scratch`, an unresolved
+    /// stage or a named build context that is no image); a `FROM` naming a `docker-image://` build
+    /// context is that image.
+    pub base: Option<std::borrow::Cow<'a, ImageRef>>,
     /// Whether the chain starts `FROM scratch`.
     pub scratch: bool,
     /// Where the chain's first `FROM` is: (Dockerfile index, instruction index).
     pub root_from: (u32, u32),
 }
 
+/// What a named build context (`build.additional_contexts`) stands for when a `FROM` or
+/// `COPY --from` names it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NamedContext {
+    /// `service:NAME`: the image another service of the project builds.
+    Service(String),
+    /// `docker-image://REF`: that image, pulled.
+    Image(ImageRef),
+    /// A local directory, a Git or HTTP URL, or an `oci-layout://` store, as written: nothing is pulled.
+    Other(String),
+}
+
+/// The named build context `name` that a service building Dockerfile `df_index` defines in
+/// `build.additional_contexts` (the model keeps it in the service's `extensions`, under `build`).
+///
+/// ```
+/// # #[cfg(feature = "testkit")] {
+/// use plimsoll_sdk::query::{self, NamedContext};
+/// let project = plimsoll_sdk::testkit::from_compose_with(
+///     "services:\n  api:\n    build:\n      context: .\n      additional_contexts: [\"py=docker-image://python:3.12-slim\", \"vendor=./vendor\"]\n",
+///     &[("Dockerfile", "FROM py\nCOPY --from=vendor / /vendor\n")],
+/// );
+/// let Some(NamedContext::Image(image)) = query::named_context(&project, 0, "py") else { panic!() };
+/// assert_eq!(image.raw, "python:3.12-slim");
+/// assert_eq!(query::named_context(&project, 0, "vendor"), Some(NamedContext::Other("./vendor".into())));
+/// assert_eq!(query::named_context(&project, 0, "python"), None);
+/// # }
+/// ```
+pub fn named_context(project: &Project, df_index: u32, name: &str) -> Option<NamedContext> {
+    project.services.iter().filter(|s| s.build.as_ref().is_some_and(|b| b.dockerfile_index == Some(df_index))).find_map(
+        |service| {
+            if !service.extensions.contains("additional_contexts") {
+                return None;
+            }
+            let extensions: serde_json::Value = serde_json::from_str(&service.extensions).ok()?;
+            let value = extensions.get("build")?.get("additional_contexts")?.get(name)?.as_str()?;
+            Some(if let Some(service) = value.strip_prefix("service:") {
+                NamedContext::Service(service.to_string())
+            } else if let Some(image) = value.strip_prefix("docker-image://") {
+                NamedContext::Image(crate::image::parse_image_ref(image))
+            } else {
+                NamedContext::Other(value.to_string())
+            })
+        },
+    )
+}
+
 /// The stage of this project that builds `image`: a service with `build:` whose `image:` is the same
-/// reference (`acme/base:1`, or `acme/base` and `acme/base:latest`), or — for a bare `FROM base` — a
-/// service named `base` that builds and sets no `image:` (compose's `service:base` build context),
-/// other than Dockerfile `except`.
+/// reference (`acme/base:1`, or `acme/base` and `acme/base:latest`), or — for a `FROM base` in
+/// Dockerfile `except` where `base` is a named build context `service:api` — the service `api`;
+/// never Dockerfile `except` itself.
 ///
 /// ```
 /// # #[cfg(feature = "testkit")] {
@@ -156,6 +205,10 @@ pub fn project_built<'a>(
     image: &ImageRef,
     except: Option<u32>,
 ) -> Option<(u32, &'a Dockerfile, &'a Stage)> {
+    if let Some(NamedContext::Service(name)) = except.and_then(|df| named_context(project, df, &image.raw)) {
+        let service = project.services.iter().find(|s| s.name == name)?;
+        return target_stage(project, service).filter(|(df, _, _)| Some(*df) != except);
+    }
     let key = |i: &ImageRef| {
         (
             crate::image::image_name(i).trim_start_matches("docker.io/").trim_start_matches("library/").to_string(),
@@ -163,15 +216,9 @@ pub fn project_built<'a>(
         )
     };
     let wanted = key(image);
-    // A bare `FROM base` naming a service that builds: compose's `service:base` build context.
-    let bare =
-        image.registry.is_none() && image.tag.is_none() && image.digest.is_none() && !image.repository.contains('/');
     project.services.iter().find_map(|service| {
         let (df, _, stage) = target_stage(project, service)?;
-        let same = match &service.image {
-            Some(built) => key(built) == wanted,
-            None => bare && service.name == image.repository,
-        };
+        let same = service.image.as_ref().is_some_and(|built| key(built) == wanted);
         (same && Some(df) != except).then(|| (df, &project.dockerfiles[df as usize], stage))
     })
 }
@@ -208,7 +255,11 @@ pub fn build_chain<'a>(project: &'a Project, df_index: u32, stage: &'a Stage) ->
             StageBase::Stage(_) => break (None, false, root_from),
             StageBase::Image(image) => match project_built(project, image, Some(current.0)) {
                 Some((df, _, next)) if !seen.contains(&df) && seen.len() < 8 => current = (df, next),
-                _ => break (Some(image), false, root_from),
+                _ => match named_context(project, current.0, &image.raw) {
+                    Some(NamedContext::Image(image)) => break (Some(std::borrow::Cow::Owned(image)), false, root_from),
+                    Some(_) => break (None, false, root_from),
+                    None => break (Some(std::borrow::Cow::Borrowed(image)), false, root_from),
+                },
             },
         }
     };

@@ -9,6 +9,8 @@
 //! kubelet does by default is written out (logs rotated, containers restarted). Each value keeps the
 //! JSON path of the field it came from. Nothing here talks to a cluster.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value};
 
 use crate::compose::{Translated, Tree};
@@ -106,6 +108,10 @@ fn add_object(
         return Err(TranslateError(format!("{spec_origin}: the {kind_name} has no pod spec")));
     };
     let pod = Fields::new(spec, &spec_origin);
+    // The pod (template)'s metadata sits next to its spec: `metadata`, `spec.template.metadata`, …
+    let metadata_path = format!("{}metadata", spec_path.strip_suffix("spec").unwrap_or_default());
+    let metadata_value = object.pointer(&format!("/{}", metadata_path.replace('.', "/"))).unwrap_or(&Value::Null);
+    let metadata = Fields::new(metadata_value, &join(prefix, &metadata_path));
     let replicas = if matches!(kind_name, "Deployment" | "StatefulSet" | "ReplicaSet" | "ReplicationController") {
         let f = Fields::new(object.get("spec").unwrap_or(&Value::Null), &join(prefix, "spec"));
         Some(f.int("replicas")?.unwrap_or(1))
@@ -144,7 +150,8 @@ fn add_object(
                 service_name = format!("{name}.{}-{n}/{cname}", kind_name.to_lowercase());
                 n += 1;
             }
-            let mut s = container_service(&c, &pod, pod_security, &volumes, &mut declared_volumes, notes)?;
+            let legacy = legacy_profiles(&metadata, cname)?;
+            let mut s = container_service(&c, &pod, pod_security, &legacy, &volumes, &mut declared_volumes, notes)?;
             if let Some(r) = replicas.filter(|_| !init) {
                 s.entry("deploy").set("replicas", Tree::scalar(r).from(join(prefix, "spec.replicas")));
             }
@@ -224,6 +231,7 @@ fn container_service(
     c: &Fields<'_>,
     pod: &Fields<'_>,
     pod_security: Option<&Map<String, Value>>,
+    legacy: &BTreeMap<&'static str, (String, String)>,
     volumes: &[(String, PodVolume)],
     declared: &mut Vec<String>,
     notes: &mut Vec<String>,
@@ -263,7 +271,7 @@ fn container_service(
     }
     resources(c, &mut s)?;
     healthcheck(c, &mut s)?;
-    security(c, pod, pod_security, &mut s)?;
+    security(c, pod, pod_security, legacy, &mut s)?;
     // Ports: a host port is published on the node; the rest are what the container listens on.
     let mut published = Vec::new();
     let mut exposed = Vec::new();
@@ -439,7 +447,36 @@ fn healthcheck(c: &Fields<'_>, s: &mut Tree) -> Result<()> {
     Ok(())
 }
 
-fn security(c: &Fields<'_>, pod: &Fields<'_>, pod_security: Option<&Map<String, Value>>, s: &mut Tree) -> Result<()> {
+/// The legacy AppArmor and seccomp annotations of a pod (template) that apply to container `name`:
+/// profile kind (`apparmor`, `seccomp`) → (JSON path of the annotation, value). A container's own
+/// annotation wins over the pod's seccomp annotation.
+fn legacy_profiles(metadata: &Fields<'_>, name: &str) -> Result<BTreeMap<&'static str, (String, String)>> {
+    let mut out = BTreeMap::new();
+    let Some(annotations) = metadata.object("annotations")? else { return Ok(out) };
+    let f = Fields { object: Some(annotations), origin: metadata.path("annotations") };
+    let keys = [
+        ("apparmor", format!("container.apparmor.security.beta.kubernetes.io/{name}")),
+        ("seccomp", format!("container.seccomp.security.alpha.kubernetes.io/{name}")),
+        ("seccomp", "seccomp.security.alpha.kubernetes.io/pod".to_string()),
+    ];
+    for (kind, key) in keys {
+        if out.contains_key(kind) {
+            continue;
+        }
+        if let Some(value) = f.string(&key)? {
+            out.insert(kind, (format!("{}[\"{key}\"]", f.origin), value.to_string()));
+        }
+    }
+    Ok(out)
+}
+
+fn security(
+    c: &Fields<'_>,
+    pod: &Fields<'_>,
+    pod_security: Option<&Map<String, Value>>,
+    legacy: &BTreeMap<&'static str, (String, String)>,
+    s: &mut Tree,
+) -> Result<()> {
     let container = c.object("securityContext")?;
     let cs = container.map(|m| Fields { object: Some(m), origin: c.path("securityContext") });
     let ps = pod_security.map(|m| Fields { object: Some(m), origin: pod.path("securityContext") });
@@ -480,7 +517,19 @@ fn security(c: &Fields<'_>, pod: &Fields<'_>, pod_security: Option<&Map<String, 
             && v.get("type").and_then(Value::as_str) == Some("Unconfined")
         {
             options.push(Tree::scalar(format!("{name}:unconfined")).from(f.path(key)));
+        } else if pick(key).is_none()
+            && let Some((path, value)) = legacy.get(name)
+            && value == "unconfined"
+        {
+            // The annotations Kubernetes read before the fields (AppArmor until 1.30, seccomp until 1.27).
+            options.push(Tree::scalar(format!("{name}:unconfined")).from(path.clone()));
         }
+    }
+    // `procMount: Unmasked` leaves `/proc` unmasked, as Docker's `systempaths=unconfined` does.
+    if let Some(cs) = &cs
+        && cs.string("procMount")? == Some("Unmasked")
+    {
+        options.push(Tree::scalar("systempaths=unconfined").from(cs.path("procMount")));
     }
     if !options.is_empty() {
         s.set("security_opt", Tree::list(options));
@@ -592,6 +641,55 @@ mod tests {
                 ]
             }}}
         })
+    }
+
+    #[test]
+    fn unconfined_profiles_from_fields_annotations_and_proc_mount() {
+        let deployment = json!({
+            "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+            "spec": {"template": {
+                "metadata": {"annotations": {
+                    "container.apparmor.security.beta.kubernetes.io/legacy": "unconfined",
+                    "seccomp.security.alpha.kubernetes.io/pod": "unconfined",
+                    "container.seccomp.security.alpha.kubernetes.io/pinned": "runtime/default"
+                }},
+                "spec": {"containers": [
+                    {"name": "legacy", "image": "a:1"},
+                    {"name": "pinned", "image": "a:1", "securityContext": {"procMount": "Unmasked"}},
+                    {"name": "fields", "image": "a:1", "securityContext": {"seccompProfile": {"type": "RuntimeDefault"}, "appArmorProfile": {"type": "Unconfined"}, "procMount": "Default"}}
+                ]}
+            }}
+        });
+        let doc = translate(&deployment, "").unwrap().unwrap();
+        let t = &doc.text;
+        let lines: Vec<(usize, &str)> = t.lines().enumerate().filter(|(_, l)| l.contains("unconfined")).collect();
+        let found: Vec<(String, String)> = lines
+            .iter()
+            .map(|(i, l)| (l.trim().trim_start_matches("- ").to_string(), doc.origin_of(*i as u32 + 1).to_string()))
+            .collect();
+        let annotations = "spec.template.metadata.annotations";
+        assert_eq!(
+            found,
+            [
+                (
+                    "\"seccomp:unconfined\"".to_string(),
+                    format!("{annotations}[\"seccomp.security.alpha.kubernetes.io/pod\"]")
+                ),
+                (
+                    "\"apparmor:unconfined\"".to_string(),
+                    format!("{annotations}[\"container.apparmor.security.beta.kubernetes.io/legacy\"]")
+                ),
+                (
+                    "\"systempaths=unconfined\"".to_string(),
+                    "spec.template.spec.containers[1].securityContext.procMount".to_string()
+                ),
+                (
+                    "\"apparmor:unconfined\"".to_string(),
+                    "spec.template.spec.containers[2].securityContext.appArmorProfile".to_string()
+                ),
+            ],
+            "{t}"
+        );
     }
 
     #[test]

@@ -356,7 +356,7 @@ pub struct Service {
     pub container_name: Option<String>,
     /// Values computed from the compose file and the image.
     pub effective: Effective,
-    /// JSON object of the `x-*` keys and keys the model does not type.
+    /// JSON object of the `x-*` keys and keys the model does not type (the untyped keys of `build` under `build`).
     pub extensions: String,
     /// Values that came from variable interpolation: their key path below the service
     /// (`environment.DB_PASSWORD`, `command`) and the text as written (`${DB_PASSWORD}`).

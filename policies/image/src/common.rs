@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use plimsoll_sdk::image::parse_image_ref;
 use plimsoll_sdk::model::{ImageRef, Instruction, Project, Service, StageBase};
+use plimsoll_sdk::query::NamedContext;
 use plimsoll_sdk::{Subject, query, subject};
 
 /// An image the project pulls: a service's `image:` (when it is not built) or a `FROM` of a Dockerfile.
@@ -63,10 +64,19 @@ pub fn pulled_images(project: &Project) -> Vec<Pulled<'_>> {
                 && !image.raw.contains('$')
                 && !is_stage_name(project, df_index, &image.raw)
             {
+                // A `FROM` naming a build context (`additional_contexts`) pulls only when the context
+                // is `docker-image://…`, and then that image.
+                let (image, user) = match query::named_context(project, df_index as u32, &image.raw) {
+                    None => (Cow::Borrowed(image), format!("`{}`", dockerfile.path)),
+                    Some(NamedContext::Image(pulled)) => {
+                        (Cow::Owned(pulled), format!("`{}` (build context `{}`)", dockerfile.path, image.raw))
+                    }
+                    Some(_) => continue,
+                };
                 out.push(Pulled {
                     subject: subject::instruction(df_index as u32, stage.from_instruction),
-                    image: Cow::Borrowed(image),
-                    user: format!("`{}`", dockerfile.path),
+                    image,
+                    user,
                 });
             }
         }
@@ -91,19 +101,14 @@ pub fn stage_references(instruction: &Instruction) -> Vec<String> {
 }
 
 /// Whether a `FROM` reference names a stage of the Dockerfile, or an image another service of the
-/// project builds from another Dockerfile (`image: base` with `build:`, or a bare `FROM base` naming
-/// such a service, as a `service:base` build context does), which is not pulled. A service
+/// project builds from another Dockerfile (`image: base` with `build:`), which is not pulled. A service
 /// that builds this very Dockerfile under the name of its base (`image: alpine`, `build: .`, `FROM alpine`)
 /// does not count: the base cannot be the image being built, so it is pulled.
 fn is_stage_name(project: &Project, df_index: usize, raw: &str) -> bool {
     project.dockerfiles[df_index].stages.iter().any(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(raw)))
         || project.services.iter().any(|s| {
             let other = s.build.as_ref().is_some_and(|b| b.dockerfile_index != Some(df_index as u32));
-            // `FROM base` where `base` is another service that builds: a named build context
-            // (`additional_contexts: { base: "service:base" }`, which the model does not carry),
-            // not Docker Hub's `library/base`.
-            let bare = !raw.contains([':', '/', '@']);
-            other && (s.image.as_ref().is_some_and(|i| i.raw == raw) || (bare && s.name == raw))
+            other && s.image.as_ref().is_some_and(|i| i.raw == raw)
         })
 }
 

@@ -102,7 +102,7 @@ fn image_has_healthcheck(project: &Project, service: &Service, settings: &Settin
     match query::target_stage(project, service) {
         Some((df, _, stage)) => {
             let chain = query::build_chain(project, df, stage);
-            chain.instructions.iter().any(|(_, _, i)| i.keyword == "HEALTHCHECK") || chain.base.is_some_and(known)
+            chain.instructions.iter().any(|(_, _, i)| i.keyword == "HEALTHCHECK") || chain.base.as_deref().is_some_and(known)
         }
         None => service.build.is_none() && service.image.as_ref().is_some_and(known),
     }

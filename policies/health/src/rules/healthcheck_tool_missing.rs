@@ -146,7 +146,7 @@ fn missing_tools(
         let missing: Vec<String> = tools
             .iter()
             .filter(|tool| {
-                let absent = chain.scratch || chain.base.is_some_and(|img| lacks(settings, img, tool));
+                let absent = chain.scratch || chain.base.as_deref().is_some_and(|img| lacks(settings, img, tool));
                 absent && !installed(tool) && !copied(tool)
             })
             .cloned()

@@ -100,14 +100,32 @@ mod tests {
     }
 
     #[test]
-    fn a_base_named_after_a_service_is_a_build_context() {
-        // compose's `additional_contexts: { base: "service:base" }`: `FROM base` is the `base` service's image.
+    fn a_base_named_by_a_build_context_is_not_pulled_by_that_name() {
+        // `additional_contexts`: `FROM deps` is the `base` service's image, `FROM src` a directory,
+        // `FROM os` the image `docker-image://debian` (untagged, so reported, naming the context).
         let project = from_compose_with(
-            "services:\n  base:\n    build: { context: ., dockerfile: base.Dockerfile }\n  service:\n    build: { context: ., dockerfile: service.Dockerfile }\n",
-            &[("base.Dockerfile", "FROM alpine:3.20\n"), ("service.Dockerfile", "FROM base\nFROM redis\n")],
+            "services:\n  base:\n    build: { context: ., dockerfile: base.Dockerfile }\n  service:\n    build:\n      context: .\n      dockerfile: service.Dockerfile\n      additional_contexts:\n        deps: service:base\n        src: ../other\n        os: docker-image://debian\n",
+            &[
+                ("base.Dockerfile", "FROM alpine:3.20\n"),
+                ("service.Dockerfile", "FROM deps\nFROM src\nFROM os\nCOPY --from=src / /\nFROM redis\n"),
+            ],
         );
         let messages: Vec<String> =
             run::<Image>(&project, "").into_iter().filter(|f| f.rule == super::RULE.id).map(|f| f.message).collect();
-        assert_eq!(messages, ["`service.Dockerfile` uses `redis` without a tag, which means `latest`"]);
+        assert_eq!(
+            messages,
+            [
+                "`service.Dockerfile` (build context `os`) uses `debian` without a tag, which means `latest`",
+                "`service.Dockerfile` uses `redis` without a tag, which means `latest`",
+            ]
+        );
+        // Without a build context of that name, `FROM base` is Docker Hub's `base`.
+        let plain = from_compose_with(
+            "services:\n  base:\n    build: { context: ., dockerfile: base.Dockerfile }\n  service:\n    build: { context: ., dockerfile: service.Dockerfile }\n",
+            &[("base.Dockerfile", "FROM alpine:3.20\n"), ("service.Dockerfile", "FROM base\n")],
+        );
+        let messages: Vec<String> =
+            run::<Image>(&plain, "").into_iter().filter(|f| f.rule == super::RULE.id).map(|f| f.message).collect();
+        assert_eq!(messages, ["`service.Dockerfile` uses `base` without a tag, which means `latest`"]);
     }
 }

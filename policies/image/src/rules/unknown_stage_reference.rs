@@ -2,7 +2,7 @@
 //! does not exist, comes later, or is the stage itself.
 
 use plimsoll_sdk::model::{Dockerfile, Project, StageBase};
-use plimsoll_sdk::{Report, subject};
+use plimsoll_sdk::{Report, query, subject};
 
 use crate::Settings;
 use crate::common::{short, stage_references};
@@ -64,6 +64,9 @@ pub fn check(project: &Project, _settings: &Settings, report: &mut Report) {
                 let Some(instruction) = dockerfile.instructions.get(*index as usize) else { continue };
                 for reference in stage_references(instruction) {
                     let Some(problem) = problem(dockerfile, stage.index, &reference) else { continue };
+                    if query::named_context(project, df_index as u32, &reference).is_some() {
+                        continue; // a build context (`additional_contexts`), not a stage
+                    }
                     report
                         .add(
                             &RULE,

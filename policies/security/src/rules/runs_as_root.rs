@@ -189,7 +189,7 @@ fn root_reason(project: &Project, settings: &Settings, df_index: u32, stage: &St
     let Some(base) = chain.base else { return Verdict::NotRoot };
     // The reference without its digest: the digest says which build, not whose user.
     let shown = base.raw.split('@').next().unwrap_or(&base.raw);
-    match settings.image_user(base) {
+    match settings.image_user(&base) {
         Some(user) if is_root_user(user) => Verdict::Root(format!("{never} and `{shown}` runs as root"), from),
         Some(_) => Verdict::NotRoot,
         None => Verdict::Unknown(format!("{never} and the default user of `{shown}` is not known"), from),
@@ -250,14 +250,34 @@ mod tests {
             with_unknown[1],
             "service `unknown` may run as root: the final stage of `unknown.Dockerfile` never sets `USER` and the default user of `ghcr.io/acme/runtime:3` is not known"
         );
-        // `FROM base` naming a service that builds (a `service:base` build context) is followed too.
+        // `FROM core` naming a build context (`additional_contexts`) is followed: `service:base` into
+        // that service's Dockerfile, `docker-image://debian:12` to that image; a local directory is
+        // no image, so its user is not claimed.
         let ctx = messages(
+            "services:\n  base:\n    build: { context: ., dockerfile: base.Dockerfile }\n  service:\n    build:\n      context: .\n      dockerfile: service.Dockerfile\n      additional_contexts: { core: \"service:base\" }\n  job:\n    build:\n      context: .\n      dockerfile: job.Dockerfile\n      additional_contexts: [\"os=docker-image://debian:12\"]\n  dir:\n    build:\n      context: .\n      dockerfile: dir.Dockerfile\n      additional_contexts: [\"rootfs=./rootfs\"]\n",
+            &[
+                ("base.Dockerfile", "FROM alpine:3.20\n"),
+                ("service.Dockerfile", "FROM core\nCOPY app /app\n"),
+                ("job.Dockerfile", "FROM os\nCMD [\"job\"]\n"),
+                ("dir.Dockerfile", "FROM rootfs\nCMD [\"job\"]\n"),
+            ],
+            r#"{"report-unknown-base-user": true}"#,
+        );
+        assert_eq!(
+            ctx,
+            [
+                "service `base` runs as root: the final stage of `base.Dockerfile` never sets `USER` and `alpine:3.20` runs as root",
+                "service `service` runs as root: the final stage of `service.Dockerfile` never sets `USER` and `alpine:3.20` runs as root",
+                "service `job` runs as root: the final stage of `job.Dockerfile` never sets `USER` and `debian:12` runs as root",
+            ]
+        );
+        // Without the build context, `FROM base` is Docker Hub's `base`, not the service.
+        let plain = messages(
             "services:\n  base:\n    build: { context: ., dockerfile: base.Dockerfile }\n  service:\n    build: { context: ., dockerfile: service.Dockerfile }\n",
             &[("base.Dockerfile", "FROM alpine:3.20\n"), ("service.Dockerfile", "FROM base\nCOPY app /app\n")],
-            "",
+            r#"{"report-unknown-base-user": true}"#,
         );
-        assert_eq!(ctx.len(), 2, "{ctx:?}");
-        assert!(ctx[1].ends_with("never sets `USER` and `alpine:3.20` runs as root"), "{}", ctx[1]);
+        assert!(plain[1].ends_with("the default user of `base` is not known"), "{plain:?}");
         // A table row users add: their runtime image runs as a non-root user.
         let own = r#"{"image-users": [{"images": ["ghcr.io/acme/runtime:*"], "user": "app"}], "report-unknown-base-user": true}"#;
         let found = messages(compose, &files, own);

@@ -86,7 +86,38 @@ fn extensions(n: &mut Norm<'_, '_>, name: &str, node: &Node) -> String {
             n.error(k, format!("service `{name}` has an unknown key `{key}`"));
         }
     }
+    if let Some(build) = node.get("build").and_then(build_extensions) {
+        ext.insert("build".to_owned(), build);
+    }
     serde_json::Value::Object(ext).to_string()
+}
+
+/// Keys of `build` the model types in its `Build` record (or reads as the Dockerfile).
+const TYPED_BUILD_KEYS: &[&str] = &["context", "dockerfile", "dockerfile_inline", "target", "args"];
+
+/// The keys of a `build` mapping the model does not type (`additional_contexts`, `ssh`, `secrets`,
+/// `network`, `cache_from`, …) as a JSON object, `additional_contexts` always as a mapping of name to
+/// value as written (its list form `name=value` converted); `None` when there are none.
+fn build_extensions(build: &Node) -> Option<serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    for (k, v) in build.as_map()? {
+        let Some(key) = k.as_str().filter(|key| !TYPED_BUILD_KEYS.contains(key)) else { continue };
+        let value = match (key, &v.value) {
+            ("additional_contexts", Value::Seq(items)) => serde_json::Value::Object(
+                items
+                    .iter()
+                    .filter_map(Node::as_str)
+                    .map(|item| match item.split_once('=') {
+                        Some((name, value)) => (name.to_owned(), serde_json::Value::String(value.to_owned())),
+                        None => (item.to_owned(), serde_json::Value::Null),
+                    })
+                    .collect(),
+            ),
+            _ => v.to_json(),
+        };
+        out.insert(key.to_owned(), value);
+    }
+    (!out.is_empty()).then_some(serde_json::Value::Object(out))
 }
 
 /// The process the service runs: profiles, command, entrypoint, environment, env files, user and
