@@ -120,6 +120,9 @@ pub struct CheckOptions {
     pub confine: Option<PathBuf>,
     /// The variables interpolation sees instead of the process environment (`.env` still applies).
     pub environment: Option<std::collections::HashMap<String, String>>,
+    /// `# plimsoll-ignore:` comments in the project's files waive nothing (a server whose callers
+    /// must not waive the operator's policy).
+    pub ignore_inline_waivers: bool,
 }
 
 impl CheckOptions {

@@ -182,7 +182,9 @@ impl Engine {
             .filter_map(|(id, default)| filter::configured_severity(&configured.cfg, &id, default).map(|s| (id, s)))
             .collect();
         exceptions::apply(&context, &mut result);
-        waivers::apply(&context, &mut result, &evaluated);
+        if !options.ignore_inline_waivers {
+            waivers::apply(&context, &mut result, &evaluated);
+        }
         if let Some(recorded) = &options.baseline {
             baselined::apply(&context, &mut result, recorded, &evaluated);
         }

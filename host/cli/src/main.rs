@@ -266,6 +266,12 @@ struct ServeArgs {
     /// A file holding the bearer token /v1/check requires.
     #[arg(long, value_name = "FILE")]
     auth_token_file: Option<PathBuf>,
+    /// Refuse (403) a /v1/check request that carries a `config`: only this server's configuration decides.
+    #[arg(long)]
+    forbid_request_config: bool,
+    /// `# plimsoll-ignore:` comments in uploaded files waive nothing.
+    #[arg(long)]
+    ignore_inline_waivers: bool,
     /// How long in-flight requests may take to finish after SIGTERM or SIGINT.
     #[arg(long, default_value = "10s", value_name = "DURATION")]
     shutdown_grace: String,
@@ -346,6 +352,8 @@ fn serve(args: ServeArgs, cache: Option<ComponentCache>, dist: Distribution) -> 
         workers: args.workers.unwrap_or(defaults.workers).max(1),
         queue: args.queue,
         auth_token_file: args.auth_token_file,
+        forbid_request_config: args.forbid_request_config,
+        ignore_inline_waivers: args.ignore_inline_waivers,
         shutdown_grace: duration_flag("shutdown-grace", &args.shutdown_grace)?,
         read_timeout: duration_flag("read-timeout", &args.read_timeout)?,
         log_json: args.log_format == "json",

@@ -19,6 +19,7 @@ use plimsoll_report::Format;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::options::ServeOptions;
 use crate::state::AppState;
 use crate::upload::{self, Upload};
 
@@ -101,7 +102,7 @@ pub async fn check(
     }
     .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.0))?;
     let policy = state.ready_policy()?;
-    let options = options_for(upload, &policy.config)?;
+    let options = options_for(upload, &policy.config, &state.options)?;
 
     let (result, elapsed) = state.run_check(policy, options).await?;
     let outcome = result.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.to_string()))?;
@@ -129,9 +130,16 @@ pub async fn read_body(state: &AppState, body: Body) -> Result<axum::body::Bytes
 }
 
 /// The check options of an upload under the server's configuration.
-fn options_for(upload: Upload, server: &Arc<config::Loaded>) -> Result<CheckOptions, ApiError> {
+fn options_for(upload: Upload, server: &Arc<config::Loaded>, serve: &ServeOptions) -> Result<CheckOptions, ApiError> {
     let config = match upload.config {
         None => server.clone(),
+        Some(_) if serve.forbid_request_config => {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "config: this server does not accept a configuration from the request (--forbid-request-config); \
+                 its own configuration decides",
+            ));
+        }
         Some(value) => {
             if value.get("packs").is_some() || value.get("extend").is_some() {
                 return Err(ApiError::new(
@@ -155,6 +163,7 @@ fn options_for(upload: Upload, server: &Arc<config::Loaded>) -> Result<CheckOpti
         profiles: upload.profiles,
         config: ConfigSource::Parsed(config),
         sequential: true,
+        ignore_inline_waivers: serve.ignore_inline_waivers,
         ..CheckOptions::default()
     })
 }

@@ -35,6 +35,7 @@ pub fn document() -> Value {
                         "200": { "description": "the report", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Report" } } } },
                         "400": error_response("malformed request, or a project or configuration that cannot be checked (located errors in `error.errors`)"),
                         "401": error_response("a bearer token is required"),
+                        "403": error_response("the request carries `config` and the server runs with --forbid-request-config"),
                         "413": error_response("the body is larger than --max-body"),
                         "415": error_response("unsupported Content-Type"),
                         "503": error_response("at capacity (see Retry-After) or shutting down"),

@@ -45,6 +45,11 @@ pub struct ServeOptions {
     pub docker_host: Option<crate::docker_api::DockerHost>,
     /// How registry packs (`oci://…` in `packs:`) are fetched, and `--locked`.
     pub registry: plimsoll_check::packs::RegistrySettings,
+    /// Refuse (`403`) a `/v1/check` request that carries a `config`: only the operator's
+    /// configuration decides.
+    pub forbid_request_config: bool,
+    /// `# plimsoll-ignore:` comments in uploaded files waive nothing.
+    pub ignore_inline_waivers: bool,
 }
 
 /// TLS material, as PEM files.
@@ -78,6 +83,8 @@ impl Default for ServeOptions {
             registry: Default::default(),
             docker_authz_socket: None,
             docker_host: None,
+            forbid_request_config: false,
+            ignore_inline_waivers: false,
         }
     }
 }

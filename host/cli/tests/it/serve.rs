@@ -389,6 +389,39 @@ fn bad_input_is_a_4xx_that_says_why_and_the_server_recovers() {
 }
 
 #[test]
+fn a_locked_server_takes_neither_a_configuration_nor_waivers_from_the_request() {
+    let waived = serde_json::json!({ "files": { "compose.yaml":
+        "services:\n  web:\n    image: nginx:1.27.0\n    privileged: true  # plimsoll-ignore: security/privileged -- trust me\n" } });
+    let relaxed = {
+        let mut body = small_project();
+        body["config"] = serde_json::json!({ "fail-on": "critical", "rules": { "security/privileged": "off" } });
+        body
+    };
+    let rules = |answer: &Response| findings(&answer.json()).into_iter().map(|f| f.0).collect::<Vec<_>>();
+    // By default a request may bring its configuration and waive in its files.
+    let open = Server::start(&[], &[]);
+    let answer = open.check(&waived);
+    assert_eq!(answer.status, 200);
+    assert!(!rules(&answer).contains(&"security/privileged".to_string()), "{:?}", rules(&answer));
+    let answer = open.check(&relaxed);
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.json()["decision"], "warn", "{}", answer.json());
+    assert!(!rules(&answer).contains(&"security/privileged".to_string()), "{:?}", rules(&answer));
+    drop(open);
+    // Locked: the waiver waives nothing, and a request carrying `config` is refused, saying why.
+    let locked = Server::start(&[], &["--forbid-request-config", "--ignore-inline-waivers"]);
+    let answer = locked.check(&waived);
+    assert_eq!(answer.status, 200);
+    assert!(rules(&answer).contains(&"security/privileged".to_string()), "{:?}", rules(&answer));
+    assert_eq!(answer.json()["decision"], "fail");
+    let answer = locked.check(&relaxed);
+    assert_eq!(answer.status, 403);
+    let message = answer.json()["error"]["message"].as_str().unwrap().to_string();
+    assert!(message.starts_with("config: ") && message.contains("--forbid-request-config"), "{message}");
+    assert_eq!(locked.check(&small_project()).status, 200);
+}
+
+#[test]
 fn a_looping_pack_times_out_a_panicking_one_fails_only_its_requests_and_a_full_queue_sheds_load() {
     let server =
         Arc::new(Server::start(&hostile_files(), &["--config", "plimsoll.yaml", "--workers", "2", "--queue", "0"]));
