@@ -471,6 +471,18 @@ mod tests {
     }
 
     #[test]
+    fn a_last_bare_name_without_newline_is_an_empty_name_as_in_compose() {
+        // compose-go reads `NAME` at the very end of the file (no `=`, no newline) as the value of
+        // an empty name; Docker Compose 2.40.3 prints `"": "MONO_GP"` for this env file (found by
+        // the `env_file` fuzz target, checked against the real binary). With a newline it is a
+        // bare name taking its value from the lookup.
+        let got = run("A=1\nMONO_GP", Format::Dotenv, &[("MONO_GP", "zz")]).expect("ok");
+        assert_eq!(pairs(&got), vec![("A", "1"), ("", "MONO_GP")]);
+        let got = run("A=1\nMONO_GP\n", Format::Dotenv, &[("MONO_GP", "zz")]).expect("ok");
+        assert_eq!(pairs(&got), vec![("A", "1"), ("MONO_GP", "zz")]);
+    }
+
+    #[test]
     fn raw_values_are_verbatim() {
         let got =
             run("# c\n\nA=\"quoted ${X}\"\nB=x # y\n  C=1\nNOEQ\nSET\n", Format::Raw, &[("SET", "s")]).expect("ok");
