@@ -49,6 +49,27 @@ pub struct Context<'a> {
     pub id: &'a str,
     /// The repository root (absolute).
     pub repository: &'a Path,
+    /// Canonical paths, each resolved once for this project.
+    pub paths: Canonical,
+}
+
+/// The canonical paths of one project's check, each resolved once: fingerprints, waivers and
+/// exceptions ask for the same few files once per finding, and every `canonicalize` walks the
+/// path with a `readlink` per component. Lives as long as the project's check, so a long-running
+/// server never keeps a stale answer.
+#[derive(Debug, Default)]
+pub struct Canonical(std::sync::Mutex<std::collections::HashMap<PathBuf, PathBuf>>);
+
+impl Canonical {
+    /// The canonical form of `path` (absolute when it does not exist), as `load::canonical`.
+    pub fn of(&self, path: &Path) -> PathBuf {
+        let cached = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(path).cloned();
+        cached.unwrap_or_else(|| {
+            let resolved = crate::load::canonical(path);
+            self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_path_buf(), resolved.clone());
+            resolved
+        })
+    }
 }
 
 impl Context<'_> {

@@ -49,7 +49,7 @@ pub fn apply(context: &Context, result: &mut ProjectResult) {
     let mut expired_hits: BTreeMap<usize, usize> = BTreeMap::new();
     let mut kept = Vec::new();
     for finding in std::mem::take(&mut result.findings) {
-        let path = canonical(&finding.path);
+        let path = context.paths.of(&finding.path);
         let matching = cfg.config.exceptions.iter().enumerate().filter(|(i, e)| {
             let relative = path.strip_prefix(&bases[*i]).unwrap_or(&path);
             e.covers_rule(&finding.rule)

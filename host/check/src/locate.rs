@@ -8,13 +8,12 @@
 
 use std::path::Path;
 
+use plimsoll_model::Location;
 use plimsoll_model::model::Subject;
-use plimsoll_model::{LoadedProject, Location};
 use plimsoll_runtime::{Pack, RawFinding};
 use sha2::{Digest, Sha256};
 
 use crate::configure::Context;
-use crate::load::canonical;
 use crate::outcome::{Finding, Position};
 use crate::{filter, host_rules};
 
@@ -35,7 +34,7 @@ pub fn locate(context: &Context, pack: &Pack, raw: RawFinding) -> Option<Finding
         .map(|l| Position { file: context.show(&l.file), line: l.line, column: l.column })
         .collect();
     let service = loaded.service_of(&raw.subject);
-    let fingerprint = fingerprint(&id, context.id, loaded, &location.file, &raw.subject);
+    let fingerprint = fingerprint(&id, context, &location.file, &raw.subject);
     Some(Finding {
         rule: id,
         pack: pack.info.id.clone(),
@@ -71,7 +70,7 @@ pub fn host_finding(
         return None;
     }
     let severity = filter::configured_severity(context.cfg(), &id, info.severity)?;
-    let fingerprint = fingerprint(&id, context.id, context.loaded, &place.file, &Subject::File(subject.to_string()));
+    let fingerprint = fingerprint(&id, context, &place.file, &Subject::File(subject.to_string()));
     Some(Finding {
         rule: id,
         pack: host_rules::PACK.to_string(),
@@ -98,9 +97,10 @@ pub fn host_finding(
 /// services or list entries, and adding or changing `name:` keep every fingerprint, while the same
 /// finding in another project of the repository never shares one. Two findings of one rule on
 /// one object can share a fingerprint; the baseline counts occurrences (see [`crate::baseline`]).
-fn fingerprint(rule: &str, project: &str, loaded: &LoadedProject, file: &Path, subject: &Subject) -> String {
-    let directory = canonical(&loaded.directory);
-    let file = canonical(file);
+fn fingerprint(rule: &str, context: &Context, file: &Path, subject: &Subject) -> String {
+    let (project, loaded) = (context.id, context.loaded);
+    let directory = context.paths.of(&loaded.directory);
+    let file = context.paths.of(file);
     let relative = file.strip_prefix(&directory).unwrap_or(&file);
     let mut hasher = Sha256::new();
     hasher.update(rule.as_bytes());

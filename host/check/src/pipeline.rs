@@ -166,6 +166,7 @@ impl Engine {
             name: &name,
             id: &id,
             repository: &repository,
+            paths: configure::Canonical::default(),
         };
         evaluate::evaluate(&context, &mut result);
         result.findings.retain(|f| options.selects(&f.rule));

@@ -16,7 +16,6 @@ use std::path::{Path, PathBuf};
 use plimsoll_model::Location;
 
 use crate::configure::Context;
-use crate::load::canonical;
 use crate::outcome::{ProjectResult, Suppressed, Suppression};
 use crate::{host_rules, locate};
 
@@ -116,14 +115,14 @@ pub fn apply(context: &Context, result: &mut ProjectResult, evaluated: &dyn Fn(&
     files.extend(loaded.dockerfiles.iter().map(|d| d.file.clone()));
     files.extend(result.findings.iter().map(|f| f.path.clone()));
     let mut seen = HashSet::new();
-    files.retain(|f| seen.insert(canonical(f)));
+    files.retain(|f| seen.insert(context.paths.of(f)));
     let mut waivers: Vec<(Waiver, PathBuf, bool)> = Vec::new();
     for file in files {
         let Some(text) = loaded.read_source(&file) else { continue };
         if !text.contains(MARKER) {
             continue;
         }
-        let key = canonical(&file);
+        let key = context.paths.of(&file);
         waivers.extend(scan(&text, &file).into_iter().map(|w| (w, key.clone(), false)));
     }
     if waivers.is_empty() {
@@ -168,7 +167,7 @@ pub fn apply(context: &Context, result: &mut ProjectResult, evaluated: &dyn Fn(&
     }
     let mut kept = Vec::new();
     for finding in std::mem::take(&mut result.findings) {
-        let path = canonical(&finding.path);
+        let path = context.paths.of(&finding.path);
         let waiver = waivers
             .iter_mut()
             .find(|(w, file, _)| *file == path && w.reason.is_some() && w.covers(&finding.rule, finding.line));
