@@ -68,7 +68,33 @@ hadolint_flags=(--no-fail -f json --info DL3057)
 "$hadolint" "${hadolint_flags[@]}" "${dockerfiles[@]}" > "$out/hadolint.json" || true
 # dclint: -o, not stdout (node truncates a piped stdout at 64 KiB on exit).
 "$dclint" -f json -o "$out/dclint.json" "${composefiles[@]}" || true
-"$plimsoll" check . "${extra[@]}" --format json > "$out/plimsoll.json" || true
+# Machine formats show paths relative to the repository root, which (the corpus is no git repository) is the
+# checked path: the corpus for `check .`, each file's own directory for a compose file named alone. So the extra
+# files run one by one and their paths are made corpus-relative before the reports are merged.
+"$plimsoll" check . --format json > "$out/plimsoll.json" || true
+mkdir -p "$out/extra"
+for i in "${!extra[@]}"; do
+    "$plimsoll" check "${extra[$i]}" --format json > "$out/extra/$i.json" || true
+done
+python3 - "$out/plimsoll.json" "$out/plimsoll-extra.txt" "$out/extra" <<'PY'
+import json, os, sys
+merged_path, extra_list, extra_dir = sys.argv[1:4]
+merged = json.load(open(merged_path))
+for i, name in enumerate(l.strip() for l in open(extra_list) if l.strip()):
+    report = json.load(open(os.path.join(extra_dir, f"{i}.json")))
+    base = os.path.dirname(name)
+    fix = lambda f: os.path.normpath(os.path.join(base, f)) if f else f
+    for finding in report["findings"]:
+        finding["file"] = fix(finding["file"])
+        for r in finding.get("related", []):
+            r["file"] = fix(r["file"])
+        merged["findings"].append(finding)
+    for error in report["errors"]:
+        error["file"] = fix(error.get("file"))
+        merged["errors"].append(error)
+    merged["projects"].extend(report["projects"])
+json.dump(merged, open(merged_path, "w"))
+PY
 cd "$repo"
 python3 bench/peers_compare.py --corpus "$corpus" --out "$out" | tee "$out/table.md"
 

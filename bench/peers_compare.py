@@ -72,8 +72,11 @@ R_JOB_ECHO = "built by a one-shot service (`CMD [\"echo\", …]` / `/bin/true` e
 R_BUILD_ONLY = "built by a service that runs no command on a bare OS image (`alpine`, `busybox`, `scratch`, no CMD): a build-only test service"
 R_JOB_SEED = "`seed` service: `restart: \"no\"`, a one-shot job behind the `seed` profile"
 R_CYCLE = "Plimsoll reports a load error for this file (a `depends_on`/`include` cycle: deliberately broken compose-go test data)"
+R_NAMED_CONTEXT = ("`FROM base` names the build context `base: service:base` (`build.additional_contexts`): the image "
+                   "the `base` service builds, not Docker Hub's `base` (hadolint false positive)")
 REASONS = {
     # image/tag-missing
+    ("hadolint", "image/tag-missing", "compose-e2e/build-dependencies/service.dockerfile"): R_NAMED_CONTEXT,
     ("dclint", "image/tag-missing", "awesome-compose/wasmedge-kafka-mysql/compose.yml"): R_BUILT,
     ("dclint", "image/tag-missing", "awesome-compose/wasmedge-mysql-nginx/compose.yml"): R_BUILT,
     ("dclint", "image/tag-missing", "compose-e2e/bridge/compose.yaml"):
