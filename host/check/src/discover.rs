@@ -56,7 +56,10 @@ pub fn discover(path: &Path) -> Discovered {
             }
         } else if kind.is_file() && is_dockerfile_name(entry_path) {
             found.dockerfiles.push(Target { path: entry_path.to_path_buf(), root: root.clone() });
-        } else if kind.is_file() && crate::manifests::is_manifest(entry_path) {
+        } else if kind.is_file()
+            && crate::manifests::is_manifest(entry_path)
+            && !crate::manifests::is_helm_template(entry_path)
+        {
             found.projects.push(Target { path: entry_path.to_path_buf(), root: root.clone() });
         }
     }

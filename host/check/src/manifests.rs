@@ -17,6 +17,14 @@ use plimsoll_model::{Diagnostic, LoadOptions, LoadedProject, Location};
 /// Bytes read to tell a manifest from other YAML.
 const SNIFF_BYTES: usize = 64 * 1024;
 
+/// Whether `path` is a template of a Helm chart (below a `templates/` directory next to a
+/// `Chart.yaml`): Go template text, not YAML until `helm template` renders it.
+pub fn is_helm_template(path: &Path) -> bool {
+    path.ancestors()
+        .skip(1)
+        .any(|dir| dir.file_name().is_some_and(|n| n == "templates") && dir.with_file_name("Chart.yaml").is_file())
+}
+
 /// Whether `path` looks like a Kubernetes manifest: a `.yaml`/`.yml` file that is not a compose or
 /// configuration file and has top-level `apiVersion:` and `kind:` keys.
 pub fn is_manifest(path: &Path) -> bool {
@@ -211,12 +219,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let write = |name: &str, text: &str| {
             let p = dir.path().join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(&p, text).unwrap();
             p
         };
         assert!(is_manifest(&write("pod.yaml", "# a pod\napiVersion: v1\nkind: Pod\n")));
         assert!(!is_manifest(&write("ci.yml", "jobs:\n  kind: x\n")));
         assert!(!is_manifest(&write("compose.yaml", "apiVersion: v1\nkind: Pod\n")));
+        // A Helm chart's templates are Go templates; the chart's other YAML is not below `templates/`.
+        let chart = write("chart/Chart.yaml", "apiVersion: v2\nname: web\nversion: 1.0.0\n");
+        let template =
+            write("chart/templates/deploy/pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {{ .Values.x }}\n");
+        assert!(is_helm_template(&template) && !is_helm_template(&chart));
+        assert!(!is_helm_template(&write("templates/pod.yaml", "apiVersion: v1\nkind: Pod\n")));
         assert!(!is_manifest(&write("pod.json", "apiVersion: v1\nkind: Pod\n")));
         assert_eq!(strip_prefix("#12.spec.containers[0]: no"), "spec.containers[0]: no");
     }
