@@ -13,6 +13,11 @@ use plimsoll_distribution::Distribution;
 use plimsoll_report::{self as report, Format, RenderOptions};
 use plimsoll_runtime::ComponentCache;
 
+/// mimalloc instead of glibc malloc: a check allocates and frees many small objects (the model, its
+/// lowering into each sandbox, findings), and the server does so on every request.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Plimsoll checks Docker Compose projects (their compose files, overrides, Dockerfiles and build
 /// contexts) against policy packs and reports located findings.
 ///
