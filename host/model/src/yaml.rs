@@ -529,17 +529,19 @@ fn pad_flow_lines(text: &str) -> Option<(String, Vec<u32>)> {
         if depth > 0 && indent < need && !body.trim().is_empty() {
             pads[i + 1] = to_u32(need - indent);
         }
-        let chars: Vec<(usize, char)> = body.char_indices().collect();
+        // Every character this scan looks at is ASCII, and no byte of a multi-byte UTF-8 character
+        // is: walking bytes finds the same structure as walking characters, without collecting them.
+        let chars = body.as_bytes();
         let mut j = 0;
         // In block context, where a node may start: after indentation, `- `, `? `, `key: `.
         let mut node_start = depth == 0 && quote.is_none();
         // The column block content starts at on this line (after `- ` and `? ` indicators).
         let mut content = indent;
         while j < chars.len() {
-            let (at, c) = chars[j];
+            let (at, c) = (j, chars[j] as char);
             if let Some(q) = quote {
                 if q == '\'' && c == '\'' {
-                    if chars.get(j + 1).is_some_and(|(_, n)| *n == '\'') {
+                    if chars.get(j + 1) == Some(&b'\'') {
                         j += 2;
                         continue;
                     }
@@ -553,13 +555,13 @@ fn pad_flow_lines(text: &str) -> Option<(String, Vec<u32>)> {
                 j += 1;
                 continue;
             }
-            let prev_blank = j == 0 || chars[j - 1].1 == ' ' || chars[j - 1].1 == '\t';
+            let prev_blank = j == 0 || chars[j - 1] == b' ' || chars[j - 1] == b'\t';
             if c == '#' && prev_blank {
                 break;
             }
             if depth > 0 {
                 match c {
-                    '"' | '\'' if prev_blank || matches!(chars[j - 1].1, '[' | '{' | ',' | ':') => quote = Some(c),
+                    '"' | '\'' if prev_blank || matches!(chars[j - 1], b'[' | b'{' | b',' | b':') => quote = Some(c),
                     '[' | '{' => depth += 1,
                     ']' | '}' => {
                         depth -= 1;
@@ -594,17 +596,17 @@ fn pad_flow_lines(text: &str) -> Option<(String, Vec<u32>)> {
                         block_scalar = Some(indent);
                         break;
                     }
-                    '-' | '?' if chars.get(j + 1).is_none_or(|(_, n)| *n == ' ') => {
+                    '-' | '?' if chars.get(j + 1).is_none_or(|n| *n == b' ') => {
                         j += 1;
-                        while j < chars.len() && chars[j].1 == ' ' {
+                        while j < chars.len() && chars[j] == b' ' {
                             j += 1;
                         }
-                        content = chars.get(j).map_or(at + 2, |(o, _)| body[..*o].chars().count());
+                        content = if j < chars.len() { body[..j].chars().count() } else { at + 2 };
                         continue;
                     }
                     '&' | '!' => {
                         // An anchor or a tag before the node.
-                        while j < chars.len() && chars[j].1 != ' ' {
+                        while j < chars.len() && chars[j] != b' ' {
                             j += 1;
                         }
                         continue;
@@ -613,7 +615,7 @@ fn pad_flow_lines(text: &str) -> Option<(String, Vec<u32>)> {
                 }
             }
             // `key: value`: a node starts after `: ` (or a `:` ending the line).
-            if c == ':' && chars.get(j + 1).is_none_or(|(_, n)| *n == ' ' || *n == '\t') {
+            if c == ':' && chars.get(j + 1).is_none_or(|n| *n == b' ' || *n == b'\t') {
                 node_start = true;
             }
             j += 1;

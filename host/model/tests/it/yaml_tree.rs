@@ -127,4 +127,12 @@ fn flow_padding_keeps_values_and_ignores_brackets_in_scalars_and_comments() {
     let a = list[1].get("a").expect("a");
     assert_eq!((a.line, a.column), (10, 4));
     assert_eq!(doc.get("z").and_then(yaml::Node::as_seq).map(<[_]>::len), Some(1));
+    // Multi-byte characters before and inside the collection: the scan walks bytes, columns count characters.
+    let text = "é: x\nlabels:\n  - ü: [\n  \"ö=[1]\", 'à''s',\n  ]\n";
+    let doc = parse_one(text);
+    let labels = doc.get("labels").and_then(yaml::Node::as_seq).expect("labels");
+    let items = labels[0].get("ü").and_then(yaml::Node::as_seq).expect("flow list");
+    assert_eq!(items.iter().filter_map(yaml::Node::as_str).collect::<Vec<_>>(), ["ö=[1]", "à's"]);
+    assert_eq!((items[0].line, items[0].column), (4, 3));
+    assert_eq!((items[1].line, items[1].column), (4, 12));
 }
