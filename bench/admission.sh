@@ -66,8 +66,7 @@ if command -v hey >/dev/null 2>&1; then
   echo -n "authz at 1000 decisions/s (hey, 4 workers x 250/s, ${duration}s): "
   hey -z "${duration}s" -c 4 -q 250 -m POST -T application/json -D "$work/authz.json" \
     http://127.0.0.1:18282/docker/AuthZPlugin.AuthZReq \
-    | awk '/Requests\/sec/ {rps=$2} /50% in/ {p50=$3} /99% in/ {p99=$3} /\[200\]/ {ok=$2}
-           END {printf "requests/s %.0f  p50 %.2f ms  p99 %.2f ms  200s %s\n", rps, p50 * 1000, p99 * 1000, ok}'
+    | awk -f "$root/bench/hey_summary.awk"
 fi
 
 if [ "${DOCKERD:-0}" = 1 ]; then

@@ -59,8 +59,7 @@ elif command -v hey >/dev/null 2>&1; then
   # Debian's wrk has no fixed rate; hey (Debian `hey`) does: 4 workers at 250 requests/s each (hey ticks its workers together, so 10 workers would arrive in bursts of 10 and measure their own queueing).
   echo -n "one service at 1000 requests/s (hey, 4 workers x 250/s, ${duration}s): "
   hey -z "${duration}s" -c 4 -q 250 -m POST -T application/json -D "$work/one.json" http://127.0.0.1:18181/v1/check \
-    | awk '/Requests\/sec/ {rps=$2} /50% in/ {p50=$3} /99% in/ {p99=$3} /\[200\]/ {ok=$2}
-           END {printf "requests/s %.0f  p50 %.2f ms  p99 %.2f ms  200s %s\n", rps, p50 * 1000, p99 * 1000, ok}'
+    | awk -f "$root/bench/hey_summary.awk"
 else
   echo "fixed-rate run skipped: this wrk has no -R (wrk2 has) and hey is not installed (apt-get install hey)"
 fi

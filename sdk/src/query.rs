@@ -205,8 +205,19 @@ pub fn project_built<'a>(
     image: &ImageRef,
     except: Option<u32>,
 ) -> Option<(u32, &'a Dockerfile, &'a Stage)> {
-    if let Some(NamedContext::Service(name)) = except.and_then(|df| named_context(project, df, &image.raw)) {
-        let service = project.services.iter().find(|s| s.name == name)?;
+    let context = except.and_then(|df| named_context(project, df, &image.raw));
+    built_from(project, image, except, context.as_ref())
+}
+
+/// [`project_built`] with the named build context of `image`'s `FROM` already looked up.
+fn built_from<'a>(
+    project: &'a Project,
+    image: &ImageRef,
+    except: Option<u32>,
+    context: Option<&NamedContext>,
+) -> Option<(u32, &'a Dockerfile, &'a Stage)> {
+    if let Some(NamedContext::Service(name)) = context {
+        let service = project.services.iter().find(|s| &s.name == name)?;
         return target_stage(project, service).filter(|(df, _, _)| Some(*df) != except);
     }
     let key = |i: &ImageRef| {
@@ -253,14 +264,20 @@ pub fn build_chain<'a>(project: &'a Project, df_index: u32, stage: &'a Stage) ->
         match &root.base {
             StageBase::Scratch => break (None, true, root_from),
             StageBase::Stage(_) => break (None, false, root_from),
-            StageBase::Image(image) => match project_built(project, image, Some(current.0)) {
-                Some((df, _, next)) if !seen.contains(&df) && seen.len() < 8 => current = (df, next),
-                _ => match named_context(project, current.0, &image.raw) {
-                    Some(NamedContext::Image(image)) => break (Some(std::borrow::Cow::Owned(image)), false, root_from),
-                    Some(_) => break (None, false, root_from),
-                    None => break (Some(std::borrow::Cow::Borrowed(image)), false, root_from),
-                },
-            },
+            StageBase::Image(image) => {
+                let context = named_context(project, current.0, &image.raw);
+                match built_from(project, image, Some(current.0), context.as_ref()) {
+                    Some((df, _, next)) if !seen.contains(&df) && seen.len() < 8 => current = (df, next),
+                    _ => {
+                        let base = match context {
+                            Some(NamedContext::Image(image)) => Some(std::borrow::Cow::Owned(image)),
+                            Some(_) => None,
+                            None => Some(std::borrow::Cow::Borrowed(image)),
+                        };
+                        break (base, false, root_from);
+                    }
+                }
+            }
         }
     };
     let instructions = parts

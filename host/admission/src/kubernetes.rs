@@ -231,7 +231,7 @@ fn container_service(
     c: &Fields<'_>,
     pod: &Fields<'_>,
     pod_security: Option<&Map<String, Value>>,
-    legacy: &BTreeMap<&'static str, (String, String)>,
+    legacy: &LegacyProfiles,
     volumes: &[(String, PodVolume)],
     declared: &mut Vec<String>,
     notes: &mut Vec<String>,
@@ -447,10 +447,12 @@ fn healthcheck(c: &Fields<'_>, s: &mut Tree) -> Result<()> {
     Ok(())
 }
 
-/// The legacy AppArmor and seccomp annotations of a pod (template) that apply to container `name`:
-/// profile kind (`apparmor`, `seccomp`) → (JSON path of the annotation, value). A container's own
-/// annotation wins over the pod's seccomp annotation.
-fn legacy_profiles(metadata: &Fields<'_>, name: &str) -> Result<BTreeMap<&'static str, (String, String)>> {
+/// Profile kind (`apparmor`, `seccomp`) → (JSON path of the annotation, its value).
+type LegacyProfiles = BTreeMap<&'static str, (String, String)>;
+
+/// The legacy AppArmor and seccomp annotations of a pod (template) that apply to container `name`.
+/// A container's own annotation wins over the pod's seccomp annotation.
+fn legacy_profiles(metadata: &Fields<'_>, name: &str) -> Result<LegacyProfiles> {
     let mut out = BTreeMap::new();
     let Some(annotations) = metadata.object("annotations")? else { return Ok(out) };
     let f = Fields { object: Some(annotations), origin: metadata.path("annotations") };
@@ -474,7 +476,7 @@ fn security(
     c: &Fields<'_>,
     pod: &Fields<'_>,
     pod_security: Option<&Map<String, Value>>,
-    legacy: &BTreeMap<&'static str, (String, String)>,
+    legacy: &LegacyProfiles,
     s: &mut Tree,
 ) -> Result<()> {
     let container = c.object("securityContext")?;
@@ -513,16 +515,14 @@ fn security(
         options.push(Tree::scalar("no-new-privileges:true").from(f.path("allowPrivilegeEscalation")));
     }
     for (key, name) in [("seccompProfile", "seccomp"), ("appArmorProfile", "apparmor")] {
-        if let Some((f, v)) = pick(key)
-            && v.get("type").and_then(Value::as_str) == Some("Unconfined")
-        {
-            options.push(Tree::scalar(format!("{name}:unconfined")).from(f.path(key)));
-        } else if pick(key).is_none()
-            && let Some((path, value)) = legacy.get(name)
-            && value == "unconfined"
-        {
-            // The annotations Kubernetes read before the fields (AppArmor until 1.30, seccomp until 1.27).
-            options.push(Tree::scalar(format!("{name}:unconfined")).from(path.clone()));
+        // The field decides; without it, the annotation Kubernetes read before the field (AppArmor
+        // until 1.30, seccomp until 1.27).
+        let unconfined = match pick(key) {
+            Some((f, v)) => (v.get("type").and_then(Value::as_str) == Some("Unconfined")).then(|| f.path(key)),
+            None => legacy.get(name).filter(|(_, value)| value == "unconfined").map(|(path, _)| path.clone()),
+        };
+        if let Some(origin) = unconfined {
+            options.push(Tree::scalar(format!("{name}:unconfined")).from(origin));
         }
     }
     // `procMount: Unmasked` leaves `/proc` unmasked, as Docker's `systempaths=unconfined` does.

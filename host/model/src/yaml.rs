@@ -531,17 +531,17 @@ fn pad_flow_lines(text: &str) -> Option<(String, Vec<u32>)> {
         }
         // Every character this scan looks at is ASCII, and no byte of a multi-byte UTF-8 character
         // is: walking bytes finds the same structure as walking characters, without collecting them.
-        let chars = body.as_bytes();
+        let bytes = body.as_bytes();
         let mut j = 0;
         // In block context, where a node may start: after indentation, `- `, `? `, `key: `.
         let mut node_start = depth == 0 && quote.is_none();
         // The column block content starts at on this line (after `- ` and `? ` indicators).
         let mut content = indent;
-        while j < chars.len() {
-            let (at, c) = (j, chars[j] as char);
+        while j < bytes.len() {
+            let (at, c) = (j, bytes[j] as char);
             if let Some(q) = quote {
                 if q == '\'' && c == '\'' {
-                    if chars.get(j + 1) == Some(&b'\'') {
+                    if bytes.get(j + 1) == Some(&b'\'') {
                         j += 2;
                         continue;
                     }
@@ -555,13 +555,13 @@ fn pad_flow_lines(text: &str) -> Option<(String, Vec<u32>)> {
                 j += 1;
                 continue;
             }
-            let prev_blank = j == 0 || chars[j - 1] == b' ' || chars[j - 1] == b'\t';
+            let prev_blank = j == 0 || bytes[j - 1] == b' ' || bytes[j - 1] == b'\t';
             if c == '#' && prev_blank {
                 break;
             }
             if depth > 0 {
                 match c {
-                    '"' | '\'' if prev_blank || matches!(chars[j - 1], b'[' | b'{' | b',' | b':') => quote = Some(c),
+                    '"' | '\'' if prev_blank || matches!(bytes[j - 1], b'[' | b'{' | b',' | b':') => quote = Some(c),
                     '[' | '{' => depth += 1,
                     ']' | '}' => {
                         depth -= 1;
@@ -596,17 +596,17 @@ fn pad_flow_lines(text: &str) -> Option<(String, Vec<u32>)> {
                         block_scalar = Some(indent);
                         break;
                     }
-                    '-' | '?' if chars.get(j + 1).is_none_or(|n| *n == b' ') => {
+                    '-' | '?' if bytes.get(j + 1).is_none_or(|n| *n == b' ') => {
                         j += 1;
-                        while j < chars.len() && chars[j] == b' ' {
+                        while j < bytes.len() && bytes[j] == b' ' {
                             j += 1;
                         }
-                        content = if j < chars.len() { body[..j].chars().count() } else { at + 2 };
+                        content = if j < bytes.len() { body[..j].chars().count() } else { at + 2 };
                         continue;
                     }
                     '&' | '!' => {
                         // An anchor or a tag before the node.
-                        while j < chars.len() && chars[j] != b' ' {
+                        while j < bytes.len() && bytes[j] != b' ' {
                             j += 1;
                         }
                         continue;
@@ -615,7 +615,7 @@ fn pad_flow_lines(text: &str) -> Option<(String, Vec<u32>)> {
                 }
             }
             // `key: value`: a node starts after `: ` (or a `:` ending the line).
-            if c == ':' && chars.get(j + 1).is_none_or(|n| *n == b' ' || *n == b'\t') {
+            if c == ':' && bytes.get(j + 1).is_none_or(|n| *n == b' ' || *n == b'\t') {
                 node_start = true;
             }
             j += 1;
