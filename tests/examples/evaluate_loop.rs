@@ -28,7 +28,7 @@ fn main() {
     let pack = rt.load_pack(&wasm, &pack, Limits::default()).expect("the pack loads");
     let loaded = load(&[workspace_root().join("bench/data/twenty.yaml")], &LoadOptions::default());
     assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
-    let project = PreparedProject::new(&loaded.model).expect("the model converts");
+    let project = PreparedProject::new(&loaded.model);
     let mut findings = 0;
     for _ in 0..n {
         findings += rt.evaluate(&pack, &project, "{}").result.expect("the pack evaluates").len();

@@ -20,13 +20,7 @@ pub fn evaluate(context: &Context, result: &mut ProjectResult) {
         .iter()
         .filter_map(|(id, text)| packs.iter().find(|p| &p.info.id == id).map(|p| (*p, text.clone())))
         .collect();
-    let prepared = match PreparedProject::new(&context.loaded.model) {
-        Ok(p) => p,
-        Err(message) => {
-            result.errors.push(ErrorEntry::at(ErrorKind::Load, context.name, &|p| context.show(p), None, message));
-            return;
-        }
-    };
+    let prepared = PreparedProject::new(&context.loaded.model);
     let runtime = &context.engine.runtime;
     let evaluations = if context.options.sequential {
         jobs.iter().map(|(pack, settings)| runtime.evaluate(pack, &prepared, settings)).collect()

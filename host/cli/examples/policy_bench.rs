@@ -18,7 +18,7 @@ fn main() {
         if shared.is_dir() { shared } else { root.join("examples/ziggie-before") }
     });
     let loaded = plimsoll_model::load(std::slice::from_ref(&stack), &plimsoll_model::LoadOptions::default());
-    let prepared = PreparedProject::new(&loaded.model).expect("the stack converts to the contract's model");
+    let prepared = PreparedProject::new(&loaded.model);
     println!(
         "stack {} ({} services, {} Dockerfiles)",
         stack.display(),

@@ -2,7 +2,8 @@
 //! turned back into host types.
 //!
 //! The model types in `plimsoll-model` mirror the WIT records one to one, so a project crosses over
-//! through serde. This happens once per project, not once per evaluation.
+//! through serde: the model is laid out in the canonical ABI directly (see `wire`), once per
+//! project, not once per evaluation, and never copied into the bindings' types on the way.
 
 use plimsoll_model::model::{self, InstructionRef, Subject};
 
@@ -11,30 +12,28 @@ use crate::bindings::plimsoll::policy::types as wit;
 use crate::pack::{Fix, RawFinding, Severity};
 use crate::wire::WireProject;
 
-/// A project converted to the bindings' types, ready to pass to any number of evaluations.
-#[derive(Debug, Clone)]
-pub struct PreparedProject {
-    pub(crate) wit: WireProject,
+/// A project ready to pass to any number of evaluations (it borrows the model).
+#[derive(Debug)]
+pub struct PreparedProject<'m> {
+    pub(crate) wit: WireProject<'m>,
     pub(crate) has_compose: bool,
     pub(crate) instructions: Vec<usize>,
 }
 
-impl PreparedProject {
-    /// Convert a model project; fails only if the model and the WIT have drifted apart (a bug).
-    pub fn new(project: &model::Project) -> Result<Self, String> {
-        let value = serde_json::to_value(project).map_err(|e| format!("cannot serialize the model: {e}"))?;
-        let wit =
-            serde_json::from_value(value).map_err(|e| format!("the model does not match the WIT contract: {e}"))?;
-        Ok(Self {
-            wit: WireProject::new(wit),
+impl<'m> PreparedProject<'m> {
+    /// Prepare a model project; the layout for the sandbox is computed at the first evaluation.
+    pub fn new(project: &'m model::Project) -> Self {
+        Self {
+            wit: WireProject::new(project),
             has_compose: !project.files.is_empty(),
             instructions: project.dockerfiles.iter().map(|d| d.instructions.len()).collect(),
-        })
+        }
     }
 
-    /// The project as the bindings see it, back as JSON (for the roundtrip test).
-    pub fn to_json(&self) -> serde_json::Value {
-        serde_json::to_value(self.wit.project()).unwrap_or_default()
+    /// The project as the bindings see it, back as JSON (for the roundtrip test); the error
+    /// when the model does not convert into the bindings (the model and the WIT have drifted).
+    pub fn to_json(&self) -> Result<serde_json::Value, String> {
+        serde_json::to_value(self.wit.project()?).map_err(|e| e.to_string())
     }
 
     /// Check that a subject names something in this project.

@@ -268,7 +268,7 @@ impl Runtime {
     }
 
     /// Evaluate one pack on one project, in a fresh sandbox.
-    pub fn evaluate(&self, pack: &Pack, project: &PreparedProject, settings: &str) -> Evaluation {
+    pub fn evaluate(&self, pack: &Pack, project: &PreparedProject<'_>, settings: &str) -> Evaluation {
         let start = Instant::now();
         let (answer, output, budgets) =
             self.call(pack, |policy, store| wire::call_evaluate(policy, store, &project.wit, pack.lowering, settings));
@@ -281,7 +281,7 @@ impl Runtime {
     }
 
     /// Evaluate several packs (each with its settings JSON) on one project, in parallel.
-    pub fn evaluate_all(&self, packs: &[(&Pack, String)], project: &PreparedProject) -> Vec<Evaluation> {
+    pub fn evaluate_all(&self, packs: &[(&Pack, String)], project: &PreparedProject<'_>) -> Vec<Evaluation> {
         packs.par_iter().map(|(pack, settings)| self.evaluate(pack, project, settings)).collect()
     }
 
@@ -388,7 +388,7 @@ fn validate_info(info: crate::bindings::PackInfo) -> Result<PackInfo, String> {
 
 fn validate_findings(
     pack: &Pack,
-    project: &PreparedProject,
+    project: &PreparedProject<'_>,
     findings: Vec<crate::bindings::Finding>,
 ) -> Result<Vec<RawFinding>, EvalError> {
     let bad = |message: String| EvalError::BadAnswer { message };

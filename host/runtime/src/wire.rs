@@ -2,8 +2,9 @@
 //!
 //! wasmtime's typed lowering writes a record field by field and looks the instance's memory up
 //! again for every scalar it stores; on a 20-service project that was most of an evaluation. A
-//! [`WireProject`] does the layout work once per project instead: it walks the bindings' project
-//! (through its serde `Serialize`, which visits fields in WIT order) against the component's own
+//! [`WireProject`] does the layout work once per project instead: it walks the host's model
+//! (`plimsoll_model::model`, whose serde `Serialize` visits the same fields and cases as the
+//! bindings', in WIT order; every field and case name is checked) against the component's own
 //! type information and records the bytes of every block the canonical ABI allocates (the project
 //! record, then each list and string in the order lowering reaches them) and where each block's
 //! address goes. Lowering into an instance then asks the guest's `cabi_realloc` for every block,
@@ -16,7 +17,9 @@
 //! blocks together, which the host carves into the same blocks at the same alignments; on a
 //! 20-service project that saves some 600 calls into the guest per evaluation.
 //!
-//! Components that want strings in UTF-16 get wasmtime's own lowering.
+//! The bindings' own `Project` is only built (through JSON, as the contract's roundtrip test does)
+//! when wasmtime's lowering needs it: components that want strings in UTF-16, and debug builds,
+//! which check that the model's image is byte for byte the bindings' image.
 #![allow(unsafe_code)] // `ComponentType` and `Lower` are unsafe traits; see the SAFETY notes below.
 
 use std::fmt;
@@ -30,6 +33,8 @@ use wasmtime::component::__internal::wasmtime_environ::component::StringEncoding
 use wasmtime::component::__internal::{CanonicalAbiInfo, ComponentTypes, InstanceType, InterfaceType, LowerContext};
 use wasmtime::component::{ComponentType, Lower, TypedFunc};
 use wasmtime::wasmparser::{Chunk, Parser, Payload};
+
+use plimsoll_model::model;
 
 use crate::bindings::plimsoll::policy::model::Project;
 use crate::bindings::{Finding, Policy};
@@ -108,7 +113,7 @@ impl Lowering {
 pub(crate) fn call_evaluate(
     policy: &Policy,
     store: impl AsContextMut,
-    project: &WireProject,
+    project: &WireProject<'_>,
     lowering: Lowering,
     settings: &str,
 ) -> wasmtime::Result<Result<Vec<Finding>, String>> {
@@ -120,27 +125,53 @@ pub(crate) fn call_evaluate(
     Ok(answer)
 }
 
-/// A project with its canonical-ABI image, computed at the first lowering and reused after.
-#[derive(Debug, Clone)]
-pub(crate) struct WireProject {
-    project: Project,
+/// A model project with its canonical-ABI image, computed at the first lowering and reused after.
+#[derive(Debug)]
+pub(crate) struct WireProject<'m> {
+    model: &'m model::Project,
+    /// The bindings' project, converted only when wasmtime's own lowering needs it.
+    bindings: OnceLock<Result<Project, String>>,
     image: OnceLock<Result<Image, String>>,
 }
 
-impl WireProject {
-    /// Wrap a project of the bindings; nothing is computed until the first lowering.
-    pub(crate) fn new(project: Project) -> Self {
-        Self { project, image: OnceLock::new() }
+impl<'m> WireProject<'m> {
+    /// Wrap a model project; nothing is computed until the first lowering.
+    pub(crate) fn new(model: &'m model::Project) -> Self {
+        Self { model, bindings: OnceLock::new(), image: OnceLock::new() }
     }
 
-    /// The project as the bindings' type.
-    pub(crate) fn project(&self) -> &Project {
-        &self.project
+    /// The project as the bindings' type (converted through JSON at the first call).
+    pub(crate) fn project(&self) -> Result<&Project, String> {
+        self.bindings
+            .get_or_init(|| {
+                let value =
+                    serde_json::to_value(self.model).map_err(|e| format!("cannot serialize the model: {e}"))?;
+                serde_json::from_value(value).map_err(|e| format!("the model does not match the WIT contract: {e}"))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// The image of the project for the component types `types`: laid out from the model; in debug
+    /// builds also from the bindings' project, and the two must agree byte for byte.
+    fn image(&self, types: &ComponentTypes, ty: InterfaceType) -> Result<&Image, String> {
+        self.image
+            .get_or_init(|| {
+                let image = Image::build(self.model, types, ty);
+                #[cfg(debug_assertions)]
+                if let Ok(project) = self.project() {
+                    let bindings = Image::build(project, types, ty);
+                    assert_eq!(image, bindings, "the model and the bindings lay the project out differently");
+                }
+                image
+            })
+            .as_ref()
+            .map_err(Clone::clone)
     }
 }
 
 /// One allocation of the canonical ABI: where its bytes are in [`Image::bytes`], and its alignment.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct Block {
     start: usize,
     len: usize,
@@ -148,7 +179,7 @@ struct Block {
 }
 
 /// A pointer to write: at `offset` inside block `block`, the address of block `target`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct Fixup {
     block: u32,
     offset: u32,
@@ -167,7 +198,7 @@ enum Empty {
 }
 
 /// Every block of a lowered project; block 0 is the project record itself.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 struct Image {
     bytes: Vec<u8>,
     blocks: Vec<Block>,
@@ -268,7 +299,7 @@ impl Image {
 
 /// A project with the lowering its guest takes, as the argument of `evaluate`.
 struct WireArg<'p> {
-    project: &'p WireProject,
+    project: &'p WireProject<'p>,
     lowering: Lowering,
 }
 
@@ -292,7 +323,10 @@ unsafe impl Lower for WireArg<'_> {
         ty: InterfaceType,
         dst: &mut MaybeUninit<Self::Lower>,
     ) -> wasmtime::Result<()> {
-        self.project.project.linear_lower_to_flat(cx, ty, dst)
+        match self.project.project() {
+            Ok(project) => project.linear_lower_to_flat(cx, ty, dst),
+            Err(e) => wasmtime::bail!("internal error: {e}"),
+        }
     }
 
     fn linear_lower_to_memory<T>(
@@ -303,9 +337,12 @@ unsafe impl Lower for WireArg<'_> {
     ) -> wasmtime::Result<()> {
         let project = self.project;
         if !matches!(cx.options().string_encoding, StringEncoding::Utf8) {
-            return project.project.linear_lower_to_memory(cx, ty, offset);
+            return match project.project() {
+                Ok(bindings) => bindings.linear_lower_to_memory(cx, ty, offset),
+                Err(e) => wasmtime::bail!("internal error: {e}"),
+            };
         }
-        match project.image.get_or_init(|| Image::build(&project.project, cx.types, ty)) {
+        match project.image(cx.types, ty) {
             Ok(image) => image.lower(cx, offset, self.lowering),
             Err(e) => wasmtime::bail!("internal error: cannot lay out the project for the policy: {e}"),
         }
@@ -328,6 +365,22 @@ impl ser::Error for WireError {
     fn custom<M: fmt::Display>(message: M) -> Self {
         WireError(message.to_string())
     }
+}
+
+/// Whether the Rust case `rust` (`ReadOnly`) is the contract's kebab-case `contract` (`read-only`),
+/// as the bindings name it.
+fn same_case(contract: &str, rust: &str) -> bool {
+    let mut upper = true;
+    let camel = contract.chars().filter_map(|c| {
+        if c == '-' {
+            upper = true;
+            return None;
+        }
+        let c = if upper { c.to_ascii_uppercase() } else { c };
+        upper = false;
+        Some(c)
+    });
+    camel.eq(rust.chars())
 }
 
 fn mismatch(what: &str, ty: InterfaceType) -> WireError {
@@ -391,19 +444,24 @@ impl Slot<'_, '_> {
     }
 
     /// Write a variant's or enum's discriminant; returns the payload's offset and the case's type.
-    fn case(&mut self, index: u32) -> Result<(usize, Option<InterfaceType>), WireError> {
+    /// `name` is the Rust case (`Count`), which must be the contract's case at `index` (`count`).
+    fn case(&mut self, index: u32, name: &str) -> Result<(usize, Option<InterfaceType>), WireError> {
         let types = self.builder.types;
-        let (cases, payload_offset, payload) = match self.ty {
-            InterfaceType::Enum(i) => (types[i].names.len(), types[i].info.payload_offset32, None),
+        let (cases, payload_offset, payload, contract) = match self.ty {
+            InterfaceType::Enum(i) => {
+                let names = &types[i].names;
+                let contract = names.iter().nth(index as usize).ok_or_else(|| mismatch("enum case", self.ty))?;
+                (names.len(), types[i].info.payload_offset32, None, contract.as_str())
+            }
             InterfaceType::Variant(i) => {
                 let variant = &types[i];
                 let case = variant.cases.get_index(index as usize).ok_or_else(|| mismatch("variant case", self.ty))?;
-                (variant.cases.len(), variant.info.payload_offset32, *case.1)
+                (variant.cases.len(), variant.info.payload_offset32, *case.1, case.0.as_str())
             }
             ty => return Err(mismatch("variant", ty)),
         };
-        if index as usize >= cases {
-            return Err(mismatch("variant case", self.ty));
+        if !same_case(contract, name) {
+            return Err(WireError(format!("case `{name}` where the contract has `{contract}`")));
         }
         let bytes = index.to_le_bytes();
         self.builder.put(self.block, self.offset, &bytes[..discriminant_size(cases)]);
@@ -498,8 +556,8 @@ impl<'b, 't> ser::Serializer for Slot<'b, 't> {
         Err(mismatch("unit struct", self.ty))
     }
 
-    fn serialize_unit_variant(mut self, _: &'static str, index: u32, _: &'static str) -> Result<(), WireError> {
-        match self.case(index)? {
+    fn serialize_unit_variant(mut self, _: &'static str, index: u32, name: &'static str) -> Result<(), WireError> {
+        match self.case(index, name)? {
             (_, None) => Ok(()),
             (_, Some(_)) => Err(mismatch("case without a payload", self.ty)),
         }
@@ -513,10 +571,10 @@ impl<'b, 't> ser::Serializer for Slot<'b, 't> {
         mut self,
         _: &'static str,
         index: u32,
-        _: &'static str,
+        name: &'static str,
         value: &V,
     ) -> Result<(), WireError> {
-        match self.case(index)? {
+        match self.case(index, name)? {
             (offset, Some(ty)) => value.serialize(Slot { builder: self.builder, ty, block: self.block, offset }),
             (_, None) => Err(mismatch("case with a payload", self.ty)),
         }
@@ -635,5 +693,21 @@ impl ser::SerializeStruct for Record<'_, '_> {
         } else {
             Err(WireError(format!("{} fields where the contract has {fields}", self.field)))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_case;
+
+    #[test]
+    fn a_rust_case_matches_only_its_own_contract_case() {
+        assert!(same_case("count", "Count"));
+        assert!(same_case("read-only", "ReadOnly"));
+        assert!(same_case("all", "All"));
+        // A case in the wrong place (the model's enum declared in another order) is refused.
+        assert!(!same_case("count", "All"));
+        assert!(!same_case("read-only", "Readonly"));
+        assert!(!same_case("read-only", "Read"));
     }
 }

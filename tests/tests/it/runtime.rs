@@ -42,7 +42,8 @@ fn cache_is_used_and_a_corrupt_entry_is_recompiled() {
     std::fs::write(entry, &bytes).unwrap();
     let third = rt.load_pack(HOSTILE_WASM, "hostile", Limits::default()).unwrap();
     assert!(!third.cache_hit, "a corrupt entry must not be trusted");
-    let project = PreparedProject::new(&Default::default()).unwrap();
+    let empty_model = plimsoll_model::model::Project::default();
+    let project = PreparedProject::new(&empty_model);
     assert!(rt.evaluate(&third, &project, r#"{"mode":"ok"}"#).result.is_ok());
 
     // A truncated entry too.
@@ -83,8 +84,8 @@ fn the_model_crosses_into_the_bindings_unchanged() {
     for stack in ACCEPTANCE_STACKS {
         let loaded = load(&[acceptance.join(stack)], &LoadOptions::default());
         assert!(!loaded.has_errors(), "{stack}: {:?}", loaded.diagnostics);
-        let prepared = PreparedProject::new(&loaded.model).unwrap();
-        assert_eq!(prepared.to_json(), serde_json::to_value(&loaded.model).unwrap(), "{stack}");
+        let prepared = PreparedProject::new(&loaded.model);
+        assert_eq!(prepared.to_json().unwrap(), serde_json::to_value(&loaded.model).unwrap(), "{stack}");
     }
 }
 
@@ -115,7 +116,7 @@ fn host_and_guest_split_image_references_alike() {
 fn a_runtime_without_the_pool_gives_the_same_findings() {
     let (pooled, unpooled) = (pooled(), unpooled());
     let loaded = load(&[acceptance_dir().join("ziggie-before")], &LoadOptions::default());
-    let project = PreparedProject::new(&loaded.model).unwrap();
+    let project = PreparedProject::new(&loaded.model);
     for (id, bytes) in BUILTIN_PACKS {
         let run = |rt: &Runtime| {
             let pack = rt.load_pack(bytes, id, Limits::default()).unwrap();
@@ -145,7 +146,7 @@ fn a_component_built_before_report_budget_loads_and_answers_alike() {
         reserved_cpus: 1.0,
         gpus: vec![plimsoll_model::model::Gpu { name: "RTX 3060".into(), vram: 12 << 30 }],
     });
-    let project = PreparedProject::new(&loaded.model).unwrap();
+    let project = PreparedProject::new(&loaded.model);
     let current = BUILTIN_PACKS.iter().find(|(id, _)| *id == "resources").unwrap().1;
     let run = |bytes: &[u8]| {
         let pack = rt.load_pack(bytes, "resources", Limits::default()).unwrap();
@@ -229,8 +230,8 @@ fn every_policy_receives_exactly_the_model_the_host_sends() {
         if loaded.has_errors() {
             continue;
         }
-        let project = PreparedProject::new(&loaded.model).unwrap();
-        let sent = project.to_json();
+        let project = PreparedProject::new(&loaded.model);
+        let sent = project.to_json().unwrap();
         // Twice per runtime: the first lowering lays the project out, the second reuses the
         // layout; then through the canonical ABI's block-by-block lowering.
         for (rt, pack) in [(&pooled, &packs[0]), (&unpooled, &packs[1]), (&pooled, &packs[0]), (&pooled, &per_block)] {
@@ -272,7 +273,7 @@ fn a_large_project_evaluates_under_the_default_memory_cap() {
     let dir = large_project(500);
     let loaded = load(&[dir.path().to_path_buf()], &LoadOptions::default());
     assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
-    let project = PreparedProject::new(&loaded.model).unwrap();
+    let project = PreparedProject::new(&loaded.model);
     let rt = pooled();
     for (id, bytes) in BUILTIN_PACKS {
         let pack = rt.load_pack(bytes, id, Limits::default()).unwrap();
