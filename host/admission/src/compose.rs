@@ -146,30 +146,45 @@ impl Translated {
         self.services.iter().find(|(n, _)| n == name).map(|(_, o)| o.as_str())
     }
 
-    fn line(&mut self, text: String, origin: &str) {
-        self.text.push_str(&text);
+    /// End the line being written (already in `text`) with its origin.
+    fn end_line(&mut self, origin: &str) {
         self.text.push('\n');
         self.lines.push(origin.to_string());
     }
 
     fn map(&mut self, entries: &[(String, Tree)], indent: usize, parent: &str) {
-        let pad = " ".repeat(indent);
         for (key, tree) in entries {
             let origin = tree.origin.as_deref().unwrap_or(parent);
-            let key_text = quoted(key);
+            push_pad(&mut self.text, indent);
+            push_quoted(&mut self.text, key);
             match &tree.node {
-                Node::Scalar(v) => self.line(format!("{pad}{key_text}: {}", scalar(v)), origin),
-                Node::Map(m) if m.is_empty() => self.line(format!("{pad}{key_text}: {{}}"), origin),
-                Node::List(l) if l.is_empty() => self.line(format!("{pad}{key_text}: []"), origin),
+                Node::Scalar(v) => {
+                    self.text.push_str(": ");
+                    push_scalar(&mut self.text, v);
+                    self.end_line(origin);
+                }
+                Node::Map(m) if m.is_empty() => {
+                    self.text.push_str(": {}");
+                    self.end_line(origin);
+                }
+                Node::List(l) if l.is_empty() => {
+                    self.text.push_str(": []");
+                    self.end_line(origin);
+                }
                 Node::Map(m) => {
-                    self.line(format!("{pad}{key_text}:"), origin);
+                    self.text.push(':');
+                    self.end_line(origin);
                     self.map(m, indent + 2, origin);
                 }
                 Node::List(items) => {
-                    self.line(format!("{pad}{key_text}:"), origin);
+                    self.text.push(':');
+                    self.end_line(origin);
                     for item in items {
                         let item_origin = item.origin.as_deref().unwrap_or(origin);
-                        self.line(format!("{pad}  - {}", flow(item)), item_origin);
+                        push_pad(&mut self.text, indent + 2);
+                        self.text.push_str("- ");
+                        push_flow(&mut self.text, item);
+                        self.end_line(item_origin);
                     }
                 }
             }
@@ -177,28 +192,77 @@ impl Translated {
     }
 }
 
-/// A key or a string as a JSON string (a valid YAML double-quoted scalar).
-fn quoted(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())
+/// `indent` spaces.
+fn push_pad(out: &mut String, indent: usize) {
+    out.extend(std::iter::repeat_n(' ', indent));
+}
+
+/// A key or a string as a JSON string (a valid YAML double-quoted scalar), escaped as
+/// `serde_json` escapes it.
+fn push_quoted(out: &mut String, text: &str) {
+    out.push('"');
+    let mut plain = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&text[plain..i]);
+        plain = i + 1;
+        if escape.is_empty() {
+            out.push_str(&format!("\\u{byte:04x}"));
+        } else {
+            out.push_str(escape);
+        }
+    }
+    out.push_str(&text[plain..]);
+    out.push('"');
 }
 
 /// A scalar as YAML: strings quoted with `$` doubled (no interpolation), the rest as JSON.
-fn scalar(value: &Value) -> String {
+fn push_scalar(out: &mut String, value: &Value) {
     match value {
-        Value::String(s) => quoted(&s.replace('$', "$$")),
-        other => other.to_string(),
+        Value::String(s) if s.contains('$') => push_quoted(out, &s.replace('$', "$$")),
+        Value::String(s) => push_quoted(out, s),
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        other => out.push_str(&other.to_string()),
     }
 }
 
 /// A node in flow style on one line.
-fn flow(tree: &Tree) -> String {
+fn push_flow(out: &mut String, tree: &Tree) {
     match &tree.node {
-        Node::Scalar(v) => scalar(v),
+        Node::Scalar(v) => push_scalar(out, v),
         Node::Map(entries) => {
-            let inner: Vec<String> = entries.iter().map(|(k, t)| format!("{}: {}", quoted(k), flow(t))).collect();
-            format!("{{{}}}", inner.join(", "))
+            out.push('{');
+            for (i, (k, t)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                push_quoted(out, k);
+                out.push_str(": ");
+                push_flow(out, t);
+            }
+            out.push('}');
         }
-        Node::List(items) => format!("[{}]", items.iter().map(flow).collect::<Vec<_>>().join(", ")),
+        Node::List(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                push_flow(out, item);
+            }
+            out.push(']');
+        }
     }
 }
 
@@ -231,6 +295,26 @@ mod tests {
         assert_eq!(doc.origin_of(1), "");
         assert_eq!(doc.origin_of(0), "");
         assert_eq!(doc.origin_of(99), "");
+    }
+
+    #[test]
+    fn strings_are_escaped_exactly_as_json_escapes_them() {
+        for text in
+            ["plain", "a\"b", "back\\slash", "tab\tnew\nline\r", "\u{0}\u{1}\u{8}\u{c}\u{1f}\u{7f}", "ünï €", ""]
+        {
+            let mut out = String::new();
+            push_quoted(&mut out, text);
+            assert_eq!(out, serde_json::to_string(text).unwrap(), "{text:?}");
+        }
+        for value in [Value::Null, Value::Bool(true), Value::Bool(false), 42.into(), (-1.5).into(), "a$b".into()] {
+            let mut out = String::new();
+            push_scalar(&mut out, &value);
+            let expected = match &value {
+                Value::String(s) => serde_json::to_string(&s.replace('$', "$$")).unwrap(),
+                other => other.to_string(),
+            };
+            assert_eq!(out, expected);
+        }
     }
 
     #[test]

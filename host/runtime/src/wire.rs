@@ -144,8 +144,7 @@ impl<'m> WireProject<'m> {
     pub(crate) fn project(&self) -> Result<&Project, String> {
         self.bindings
             .get_or_init(|| {
-                let value =
-                    serde_json::to_value(self.model).map_err(|e| format!("cannot serialize the model: {e}"))?;
+                let value = serde_json::to_value(self.model).map_err(|e| format!("cannot serialize the model: {e}"))?;
                 serde_json::from_value(value).map_err(|e| format!("the model does not match the WIT contract: {e}"))
             })
             .as_ref()

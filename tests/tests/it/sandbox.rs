@@ -19,7 +19,11 @@ fn one_sandbox_runtime() -> Runtime {
 /// A small project for the hostile guest; it lives for the whole test binary.
 fn project() -> PreparedProject<'static> {
     static MODEL: std::sync::OnceLock<Project> = std::sync::OnceLock::new();
-    PreparedProject::new(MODEL.get_or_init(|| Project { name: "p".into(), extensions: "{}".into(), ..Project::default() }))
+    PreparedProject::new(MODEL.get_or_init(|| Project {
+        name: "p".into(),
+        extensions: "{}".into(),
+        ..Project::default()
+    }))
 }
 
 fn run(rt: &Runtime, pack: &Pack, mode: &str) -> Evaluation {
